@@ -1,0 +1,124 @@
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  customType,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+} from "drizzle-orm/pg-core";
+
+const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
+  dataType: () => "bytea",
+});
+
+export const runStatuses = ["running", "success", "unchanged", "partial", "failed", "skipped"] as const;
+export type RunStatus = (typeof runStatuses)[number];
+export const resourceStatuses = ["success", "unchanged", "failed", "skipped"] as const;
+export type ResourceStatus = (typeof resourceStatuses)[number];
+export const runTriggers = ["cli", "schedule", "catch_up", "start", "api", "test"] as const;
+
+const rowCounts = () => ({
+  rowsInserted: integer("rows_inserted").notNull().default(0),
+  rowsUpdated: integer("rows_updated").notNull().default(0),
+  rowsUnchanged: integer("rows_unchanged").notNull().default(0),
+  rowsSkipped: integer("rows_skipped").notNull().default(0),
+});
+
+/** One run of one stream: when, how it ended, how many rows it wrote, and why it failed. */
+export const ingestRuns = pgTable(
+  "ingest_runs",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    sourceId: text("source_id").notNull(),
+    streamId: text("stream_id").notNull(),
+    trigger: text("trigger", { enum: runTriggers }).notNull(),
+    status: text("status", { enum: runStatuses }).notNull().default("running"),
+    startedAt: timestamp("started_at", { withTimezone: true }).notNull().defaultNow(),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+    durationMs: integer("duration_ms"),
+    resourcesTotal: integer("resources_total").notNull().default(0),
+    resourcesFailed: integer("resources_failed").notNull().default(0),
+    ...rowCounts(),
+    error: text("error"),
+    errorCause: text("error_cause"),
+    instance: text("instance"),
+  },
+  (t) => [index("ingest_runs_stream_idx").on(t.streamId, t.startedAt)],
+);
+
+/** One resource (unit of work) of a run, written in the same transaction as the rows it loaded. */
+export const ingestResourceEvents = pgTable(
+  "ingest_resource_events",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    runId: bigint("run_id", { mode: "number" })
+      .notNull()
+      .references(() => ingestRuns.id),
+    streamId: text("stream_id").notNull(),
+    resourceKey: text("resource_key").notNull(),
+    status: text("status", { enum: resourceStatuses }).notNull(),
+    startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
+    finishedAt: timestamp("finished_at", { withTimezone: true }).notNull(),
+    durationMs: integer("duration_ms").notNull(),
+    ...rowCounts(),
+    /** Cells left out, counted by reason (`{ "confidential": 12, "NaN": 1 }`). */
+    skippedReasons: jsonb("skipped_reasons").$type<Record<string, number>>().notNull().default({}),
+    rawPayloadId: bigint("raw_payload_id", { mode: "number" }),
+    error: text("error"),
+    errorCause: text("error_cause"),
+  },
+  (t) => [index("ingest_resource_events_run_idx").on(t.runId)],
+);
+
+/** Every downloaded payload, byte for byte, so a conversion can be replayed and a bug reproduced. */
+export const rawPayloads = pgTable(
+  "raw_payloads",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    sourceId: text("source_id").notNull(),
+    streamId: text("stream_id").notNull(),
+    resourceKey: text("resource_key").notNull(),
+    url: text("url").notNull(),
+    httpStatus: integer("http_status"),
+    contentType: text("content_type"),
+    sha256: text("sha256").notNull(),
+    sizeBytes: integer("size_bytes").notNull(),
+    retrievedAt: timestamp("retrieved_at", { withTimezone: true }).notNull(),
+    body: bytea("body").notNull(),
+  },
+  (t) => [index("raw_payloads_resource_idx").on(t.streamId, t.resourceKey, t.retrievedAt)],
+);
+
+/**
+ * Per-stream state: the incremental cursor, the last outcomes, and a lease that keeps two hub
+ * instances (or two runners) from running the same stream at once.
+ */
+export const streamState = pgTable("stream_state", {
+  streamId: text("stream_id").primaryKey(),
+  sourceId: text("source_id").notNull(),
+  cursor: jsonb("cursor").$type<Record<string, unknown>>().notNull().default({}),
+  lastRunId: bigint("last_run_id", { mode: "number" }),
+  lastSuccessAt: timestamp("last_success_at", { withTimezone: true }),
+  lastFailureAt: timestamp("last_failure_at", { withTimezone: true }),
+  lastError: text("last_error"),
+  leaseOwner: text("lease_owner"),
+  leaseExpiresAt: timestamp("lease_expires_at", { withTimezone: true }),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().default(sql`now()`),
+});
+
+/** Per-resource state: the hash of the last payload loaded, so an unchanged one writes nothing. */
+export const resourceState = pgTable(
+  "resource_state",
+  {
+    streamId: text("stream_id").notNull(),
+    resourceKey: text("resource_key").notNull(),
+    lastSha256: text("last_sha256"),
+    lastRawPayloadId: bigint("last_raw_payload_id", { mode: "number" }),
+    lastSuccessAt: timestamp("last_success_at", { withTimezone: true }),
+  },
+  (t) => [primaryKey({ columns: [t.streamId, t.resourceKey] })],
+);

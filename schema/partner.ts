@@ -1,0 +1,33 @@
+import { index, pgTable, text } from "drizzle-orm/pg-core";
+import { refsColumn } from "./common";
+
+/** An organisation that publishes data, animates a site or a filière (INSEE, URSSAF, AtmoSud, GPMM…). */
+export const partners = pgTable("partners", {
+  code: text("code").primaryKey(),
+  name: text("name").notNull(),
+  acronym: text("acronym"),
+  kind: text("kind").notNull(),
+  roles: text("roles").array().notNull().default([]),
+  website: text("website"),
+  note: text("note"),
+  refs: refsColumn(),
+});
+
+/** What a partner publishes: a dataset with its licence and where to get it. */
+export const datasets = pgTable(
+  "datasets",
+  {
+    code: text("code").primaryKey(),
+    partnerCode: text("partner_code")
+      .notNull()
+      .references(() => partners.code),
+    name: text("name").notNull(),
+    description: text("description"),
+    licence: text("licence").notNull(),
+    url: text("url").notNull(),
+    /** The ingest source that loads it (`insee-bdm`, `urssaf`…), when one does. */
+    sourceId: text("source_id"),
+    note: text("note"),
+  },
+  (t) => [index("datasets_partner_idx").on(t.partnerCode)],
+);

@@ -1,0 +1,59 @@
+import { doublePrecision, index, integer, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
+import { refsColumn } from "./common";
+import { filieres } from "./filiere";
+import { partners } from "./partner";
+import { territories } from "./territory";
+
+/** A place the agenda names: technopôle, activity zone, port basin, airport, totem project, campus… */
+export const sites = pgTable(
+  "sites",
+  {
+    code: text("code").primaryKey(),
+    name: text("name").notNull(),
+    kind: text("kind").notNull(),
+    communeCode: text("commune_code").references(() => territories.code),
+    latitude: doublePrecision("latitude"),
+    longitude: doublePrecision("longitude"),
+    /** How far the coordinates can be trusted ("approximate ±2-3 km"); null when there are none. */
+    coordinatesNote: text("coordinates_note"),
+    surfaceHa: doublePrecision("surface_ha"),
+    jobs: integer("jobs"),
+    figures: text("figures").array().notNull().default([]),
+    description: text("description"),
+    refs: refsColumn(),
+  },
+  (t) => [index("sites_commune_idx").on(t.communeCode), index("sites_kind_idx").on(t.kind)],
+);
+
+export const siteFilieres = pgTable(
+  "site_filieres",
+  {
+    siteCode: text("site_code")
+      .notNull()
+      .references(() => sites.code),
+    filiereCode: text("filiere_code")
+      .notNull()
+      .references(() => filieres.code),
+  },
+  (t) => [
+    primaryKey({ columns: [t.siteCode, t.filiereCode] }),
+    index("site_filieres_filiere_idx").on(t.filiereCode),
+  ],
+);
+
+export const sitePartners = pgTable(
+  "site_partners",
+  {
+    siteCode: text("site_code")
+      .notNull()
+      .references(() => sites.code),
+    partnerCode: text("partner_code")
+      .notNull()
+      .references(() => partners.code),
+    role: text("role"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.siteCode, t.partnerCode] }),
+    index("site_partners_partner_idx").on(t.partnerCode),
+  ],
+);

@@ -1,0 +1,139 @@
+import { mkdirSync } from "node:fs";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { PGlite } from "@electric-sql/pglite";
+import type { SQL } from "drizzle-orm";
+import type { Logger as DrizzleLogger } from "drizzle-orm/logger";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
+import postgres from "postgres";
+import * as schema from "../../schema/index";
+
+/** The one database type the rest of the code sees, whichever driver runs underneath. */
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+export type Driver = "pglite" | "postgres";
+
+export interface Database {
+  readonly db: Db;
+  readonly driver: Driver;
+  /** Where the data lives, safe to log (no password). */
+  readonly location: string;
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** postgres://… ; absent means embedded PGlite. */
+  url?: string;
+  /** PGlite data directory, or `memory://` for a throw-away database. */
+  pgliteDir?: string;
+  /** Called with every SQL statement drizzle sends (tests count them). */
+  onQuery?: (sql: string) => void;
+  /** Max connections of the postgres.js pool. */
+  maxConnections?: number;
+  /** A PGlite data-dir dump to start from (tests start from a migrated, seeded snapshot). */
+  pgliteSnapshot?: Blob;
+}
+
+export class DatabaseConnectionError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "DatabaseConnectionError";
+  }
+}
+
+export const migrationsFolder = fileURLToPath(new URL("../../drizzle", import.meta.url));
+
+/**
+ * The client factory: the only place that knows which driver runs. Everything else takes a `Db`.
+ */
+export async function openDatabase(options: DatabaseOptions = {}): Promise<Database> {
+  const logger: DrizzleLogger | undefined = options.onQuery
+    ? { logQuery: (query) => options.onQuery?.(query) }
+    : undefined;
+  return options.url
+    ? openPostgres(options.url, logger, options.maxConnections)
+    : openPglite(options.pgliteDir ?? "./data/pglite", logger, options.pgliteSnapshot);
+}
+
+async function openPglite(
+  dir: string,
+  logger: DrizzleLogger | undefined,
+  snapshot?: Blob,
+): Promise<Database> {
+  const inMemory = dir.startsWith("memory://");
+  let client: PGlite;
+  try {
+    if (!inMemory) mkdirSync(dir, { recursive: true });
+    client = await PGlite.create(inMemory ? dir : resolve(dir), snapshot ? { loadDataDir: snapshot } : {});
+  } catch (error) {
+    throw new DatabaseConnectionError(
+      `cannot open the embedded database in ${dir}: ${describeError(error)} (is the directory writable?)`,
+      { cause: error },
+    );
+  }
+  const db = drizzlePglite(client, { schema, logger }) as unknown as Db;
+  return {
+    db,
+    driver: "pglite",
+    location: inMemory ? dir : resolve(dir),
+    migrate: () => migratePglite(drizzlePglite(client, { schema }), { migrationsFolder }),
+    close: () => client.close(),
+  };
+}
+
+async function openPostgres(url: string, logger: DrizzleLogger | undefined, max = 10): Promise<Database> {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch (error) {
+    throw new DatabaseConnectionError(
+      "DATABASE_URL is not a valid URL (expected postgres://user@host:5432/db)",
+      {
+        cause: error,
+      },
+    );
+  }
+  const location = `${parsed.hostname}:${parsed.port || "5432"}${parsed.pathname}`;
+  const client = postgres(url, { max, onnotice: () => {}, connect_timeout: 10, prepare: true });
+  try {
+    await client`select 1`;
+  } catch (error) {
+    await client.end({ timeout: 1 }).catch(() => {});
+    throw new DatabaseConnectionError(`cannot reach PostgreSQL at ${location}: ${describeError(error)}`, {
+      cause: error,
+    });
+  }
+  const db = drizzlePostgres(client, { schema, logger }) as unknown as Db;
+  return {
+    db,
+    driver: "postgres",
+    location,
+    migrate: () => migratePostgres(drizzlePostgres(client, { schema }), { migrationsFolder }),
+    close: () => client.end({ timeout: 5 }),
+  };
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return typeof code === "string" && !error.message.includes(code)
+      ? `${error.message} (${code})`
+      : error.message;
+  }
+  return String(error);
+}
+
+/**
+ * Rows of a raw SQL statement. The two drivers shape `execute` results differently (an array for
+ * postgres.js, `{ rows }` for PGlite); this is the one place that evens it out.
+ */
+export async function selectRows<T>(db: Db, query: SQL): Promise<T[]> {
+  const result = (await db.execute(query)) as unknown;
+  if (Array.isArray(result)) return result as T[];
+  return ((result as { rows?: T[] }).rows ?? []) as T[];
+}

@@ -1,0 +1,41 @@
+import { z } from "zod";
+
+/**
+ * Configuration is read from the environment once, at the edge, and every problem is reported at once
+ * (a list, not the first error) so an operator fixes the whole file in one go.
+ */
+const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  HOST: z.string().default("0.0.0.0"),
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v === "" ? undefined : v))
+    .refine((v) => v === undefined || /^postgres(ql)?:\/\/[^\s]+$/.test(v), {
+      message: "must look like postgres://user:password@host:5432/database",
+    })
+    .refine((v) => v === undefined || URL.canParse(v), { message: "is not a valid URL" }),
+  PGLITE_DIR: z.string().default("./data/pglite"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  INGEST_SCHEDULE: z.enum(["on", "off"]).default("on"),
+  INGEST_ON_START: z.enum(["on", "off"]).default("on"),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export class EnvError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`invalid environment: ${issues.join("; ")}`);
+    this.name = "EnvError";
+  }
+}
+
+export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const result = envSchema.safeParse(source);
+  if (!result.success) {
+    throw new EnvError(result.error.issues.map((i) => `${i.path.join(".") || "env"} ${i.message}`));
+  }
+  return result.data;
+}

@@ -1,0 +1,57 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DatabaseConnectionError, openDatabase, selectRows } from "../../src/db/client";
+import { createTestDatabase, type TestDatabase } from "../support/db";
+
+describe("the database client", () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  afterAll(() => database.close());
+
+  it("opens a migrated database with every domain table", async () => {
+    const tables = await selectRows<{ table_name: string }>(
+      database.db,
+      sql`select table_name from information_schema.tables where table_schema = 'public' order by 1`,
+    );
+    const names = tables.map((t) => t.table_name);
+    for (const t of [
+      "territories",
+      "series",
+      "observations",
+      "observation_revisions",
+      "ingest_runs",
+      "agenda_nodes",
+    ]) {
+      expect(names).toContain(t);
+    }
+  });
+
+  it("counts the statements it sends", async () => {
+    database.resetQueryCount();
+    await database.db.execute(sql`select 1`);
+    await database.db.execute(sql`select 2`);
+    expect(database.queryCount()).toBe(2);
+  });
+
+  it("names the server it cannot reach in one clear error", async () => {
+    await expect(openDatabase({ url: "postgres://postgres@127.0.0.1:1/none" })).rejects.toThrow(
+      /cannot reach PostgreSQL at 127\.0\.0\.1:1\/none/,
+    );
+    await expect(openDatabase({ url: "postgres://postgres@127.0.0.1:1/none" })).rejects.toBeInstanceOf(
+      DatabaseConnectionError,
+    );
+  });
+
+  it("says when the embedded data directory cannot be written", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "hublot-")), "a-file");
+    writeFileSync(file, "not a directory");
+    await expect(openDatabase({ pgliteDir: join(file, "pglite") })).rejects.toThrow(
+      /cannot open the embedded database in .*a-file/,
+    );
+  });
+});

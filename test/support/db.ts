@@ -1,0 +1,67 @@
+import { readFileSync } from "node:fs";
+import postgres from "postgres";
+import { inject } from "vitest";
+import { type Database, openDatabase } from "../../src/db/client";
+import { databaseUrlWithName, uniqueName } from "./template";
+
+export interface TestDatabase extends Database {
+  /** Statements sent through drizzle since the last `resetQueryCount()`. */
+  queryCount(): number;
+  resetQueryCount(): void;
+}
+
+/**
+ * A database of the test's own, already migrated and holding the reference data: a copy of the run's
+ * template (PGlite data dump, or `CREATE DATABASE … TEMPLATE` on PostgreSQL). `close()` drops it.
+ */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const template = inject("dbTemplate");
+  let count = 0;
+  const onQuery = () => {
+    count += 1;
+  };
+  const counters = { queryCount: () => count, resetQueryCount: () => void (count = 0) };
+
+  if (template.kind === "pglite") {
+    const snapshot = new Blob([readFileSync(template.dumpPath)]);
+    const database = await openDatabase({ pgliteDir: "memory://", pgliteSnapshot: snapshot, onQuery });
+    return { ...database, ...counters };
+  }
+
+  const name = uniqueName("hublot_test");
+  await withAdmin(template.adminUrl, (admin) =>
+    admin.unsafe(`create database "${name}" template "${template.name}"`),
+  );
+  const database = await openDatabase({
+    url: databaseUrlWithName(template.adminUrl, name),
+    onQuery,
+    maxConnections: 4,
+  });
+  return {
+    ...database,
+    close: async () => {
+      await database.close();
+      await withAdmin(template.adminUrl, (admin) =>
+        admin.unsafe(`drop database if exists "${name}" with (force)`),
+      );
+    },
+    ...counters,
+  };
+}
+
+async function withAdmin<T>(url: string, fn: (admin: postgres.Sql) => Promise<T>): Promise<T> {
+  const admin = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    // Two workers cloning the same template at the same instant makes PostgreSQL refuse one of them.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await fn(admin);
+      } catch (error) {
+        if (attempt >= 20 || !String(error).includes("is being accessed by other users")) throw error;
+        await new Promise((r) => setTimeout(r, 100 + attempt * 50));
+      }
+    }
+  } finally {
+    await admin.end();
+  }
+}
