@@ -20,7 +20,12 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const onQuery = () => {
     count += 1;
   };
-  const counters = { queryCount: () => count, resetQueryCount: () => void (count = 0) };
+  const counters = {
+    queryCount: () => count,
+    resetQueryCount: () => {
+      count = 0;
+    },
+  };
 
   if (template.kind === "pglite") {
     const snapshot = new Blob([readFileSync(template.dumpPath)]);
