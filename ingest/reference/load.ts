@@ -1,4 +1,331 @@
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { getTableColumns, getTableName, type SQL, sql } from "drizzle-orm";
+import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
+import { z } from "zod";
+import { certainties } from "../../schema/common";
+import { filiereNafCodes, filieres, nafCodes } from "../../schema/filiere";
+import { indicators } from "../../schema/indicator";
+import { partners } from "../../schema/partner";
+import { territories, territoryLinks } from "../../schema/territory";
 import type { Db } from "../../src/db/client";
 
-/** Placeholder replaced by the reference-data loader (issue 2). */
-export async function loadReferenceData(_db: Db): Promise<void> {}
+export const EPCI_CODE = "200054807";
+const DEPARTEMENTS = ["13", "83", "84"];
+const REGION = "93";
+const dataDir = join(import.meta.dirname, "data");
+const require = createRequire(import.meta.url);
+
+const refSchema = z.object({
+  doc: z.string().regex(/^\d{3}$/),
+  line: z.number().int().positive(),
+  lineEnd: z.number().int().optional(),
+});
+const ctSchema = z.object({
+  code: z.string().regex(/^CT-[1-6]$/),
+  name: z.string().min(1),
+  communes: z.array(z.string().regex(/^\d[\dAB]\d{3}$/)),
+  confirmed: z.boolean(),
+  note: z.string().nullable(),
+});
+const partnerSchema = z.object({
+  code: z.string().min(1),
+  name: z.string().min(1),
+  acronym: z.string().nullable(),
+  kind: z.string().min(1),
+  roles: z.array(z.string()),
+  website: z.string().nullable(),
+  note: z.string().nullable(),
+  refs: z.array(refSchema),
+});
+const indicatorSchema = z.object({
+  code: z.string().regex(/^[a-z_]+$/),
+  number: z.number().int().min(1).max(20),
+  nameFr: z.string().min(1),
+  nameEn: z.string().min(1),
+  description: z.string().nullable(),
+  unit: z.string().min(1),
+  additive: z.boolean(),
+  periodicity: z.string().min(1),
+  direction: z.enum(["higher_is_better", "lower_is_better", "neutral"]),
+  sourcesNamed: z.array(z.string()),
+  providerPartnerCode: z.string().nullable(),
+  geoLevels: z.array(z.string()),
+  breakdowns: z.array(z.string()),
+  note: z.string().nullable(),
+  refs: z.array(refSchema),
+});
+const filiereSchema = z.object({
+  code: z.string().min(1),
+  nameFr: z.string().min(1),
+  nameEn: z.string().min(1),
+  kind: z.enum(["filiere_excellence", "segment", "filiere"]),
+  parentCode: z.string().nullable(),
+  industrial: z.boolean(),
+  description: z.string().nullable(),
+  refs: z.array(refSchema),
+});
+const nafSchema = z.object({
+  code: z.string().regex(/^(?:[A-U]|\d{2}(?:\.\d(?:\d[A-Z]?)?)?)$/),
+  label: z.string().min(1),
+  level: z.enum(["section", "division", "groupe", "classe", "sous_classe"]),
+});
+const filiereNafSchema = z.object({
+  filiereCode: z.string().min(1),
+  nafCode: z.string().min(1),
+  scope: z.enum(["core", "extended"]),
+  certainty: z.enum(certainties),
+  note: z.string().nullable(),
+});
+
+/** The derived files as read from disk, unvalidated: the loader validates each record. */
+export interface ReferenceFiles {
+  "conseils-de-territoire.json": unknown[];
+  "partners.json": unknown[];
+  "indicators.json": unknown[];
+  "filieres.json": unknown[];
+  "naf-codes.json": unknown[];
+  "filiere-naf-codes.json": unknown[];
+}
+export type ReferenceLoadReport = Record<string, number>;
+
+export class ReferenceDataError extends Error {}
+
+export function readReferenceFiles(): ReferenceFiles {
+  const read = (name: string): unknown[] =>
+    JSON.parse(readFileSync(join(dataDir, name), "utf8")) as unknown[];
+  return {
+    "conseils-de-territoire.json": read("conseils-de-territoire.json"),
+    "partners.json": read("partners.json"),
+    "indicators.json": read("indicators.json"),
+    "filieres.json": read("filieres.json"),
+    "naf-codes.json": read("naf-codes.json"),
+    "filiere-naf-codes.json": read("filiere-naf-codes.json"),
+  };
+}
+
+function validate<T>(file: keyof ReferenceFiles, records: unknown[], schema: z.ZodType<T>): T[] {
+  return records.map((record, i) => {
+    const parsed = schema.safeParse(record);
+    const id = (record as { code?: unknown } | null)?.code ?? `#${i}`;
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new ReferenceDataError(
+        `ingest/reference/data/${file}: record ${String(id)}: ${issue?.path.join(".")}: ${issue?.message}`,
+      );
+    }
+    return parsed.data;
+  });
+}
+
+const etalabCommune = z.object({
+  code: z.string(),
+  nom: z.string(),
+  type: z.string(),
+  commune: z.string().optional(),
+  departement: z.string().optional(),
+  population: z.number().optional(),
+});
+const etalabEpci = z.object({
+  code: z.string(),
+  nom: z.string(),
+  membres: z.array(z.object({ code: z.string(), siren: z.string().optional() })),
+});
+const etalabNamed = z.object({ code: z.string(), nom: z.string(), region: z.string().optional() });
+
+type TerritoryRow = typeof territories.$inferInsert;
+type LinkRow = typeof territoryLinks.$inferInsert;
+
+/** Territories come from @etalab/decoupage-administratif at run time, so they follow the package. */
+function buildTerritories(cts: z.infer<typeof ctSchema>[]): { rows: TerritoryRow[]; links: LinkRow[] } {
+  const pkg = require("@etalab/decoupage-administratif/package.json") as { version: string };
+  const source = `@etalab/decoupage-administratif@${pkg.version}`;
+  // Package 6.x ships the COG of its year; we record the vintage it states in its README-free form.
+  const vintage = 2025;
+  const communes = z
+    .array(etalabCommune)
+    .parse(require("@etalab/decoupage-administratif/data/communes.json"));
+  const epci = z
+    .array(etalabEpci)
+    .parse(require("@etalab/decoupage-administratif/data/epci.json"))
+    .find((e) => e.code === EPCI_CODE);
+  if (!epci) throw new ReferenceDataError(`${source}: EPCI ${EPCI_CODE} not found`);
+  const deps = z.array(etalabNamed).parse(require("@etalab/decoupage-administratif/data/departements.json"));
+  const regs = z.array(etalabNamed).parse(require("@etalab/decoupage-administratif/data/regions.json"));
+  const base = { cogVintage: vintage, populationSource: null, note: null, refs: [] };
+  const rows: TerritoryRow[] = [
+    { ...base, code: "FRANCE-F", level: "pays", cogCode: "F", name: "France" },
+    {
+      ...base,
+      code: `EPCI-${EPCI_CODE}`,
+      level: "epci",
+      cogCode: EPCI_CODE,
+      name: epci.nom,
+      siren: EPCI_CODE,
+    },
+  ];
+  const links: LinkRow[] = [];
+  const reg = regs.find((r) => r.code === REGION);
+  if (!reg) throw new ReferenceDataError(`${source}: région ${REGION} not found`);
+  rows.push({ ...base, code: `REG-${REGION}`, level: "region", cogCode: REGION, name: reg.nom });
+  links.push({
+    childCode: `REG-${REGION}`,
+    parentCode: "FRANCE-F",
+    relation: "member",
+    source,
+    confirmed: true,
+  });
+  for (const d of deps.filter((x) => DEPARTEMENTS.includes(x.code))) {
+    rows.push({ ...base, code: `DEP-${d.code}`, level: "departement", cogCode: d.code, name: d.nom });
+    links.push({
+      childCode: `DEP-${d.code}`,
+      parentCode: `REG-${REGION}`,
+      relation: "member",
+      source,
+      confirmed: true,
+    });
+  }
+  const byCode = new Map(communes.filter((c) => c.type === "commune-actuelle").map((c) => [c.code, c]));
+  const members = new Set(epci.membres.map((m) => m.code));
+  for (const m of epci.membres) {
+    const c = byCode.get(m.code);
+    if (!c) throw new ReferenceDataError(`${source}: member commune ${m.code} not found`);
+    rows.push({
+      ...base,
+      code: `COM-${c.code}`,
+      level: "commune",
+      cogCode: c.code,
+      name: c.nom,
+      siren: m.siren ?? null,
+      population: c.population ?? null,
+      populationSource: c.population ? source : null,
+    });
+    links.push({
+      childCode: `COM-${c.code}`,
+      parentCode: `EPCI-${EPCI_CODE}`,
+      relation: "member",
+      source,
+      confirmed: true,
+    });
+    links.push({
+      childCode: `COM-${c.code}`,
+      parentCode: `DEP-${c.departement}`,
+      relation: "member",
+      source,
+      confirmed: true,
+    });
+  }
+  for (const a of communes.filter((c) => c.type === "arrondissement-municipal" && c.commune === "13055")) {
+    rows.push({
+      ...base,
+      code: `ARM-${a.code}`,
+      level: "arrondissement_municipal",
+      cogCode: a.code,
+      name: a.nom,
+      population: a.population ?? null,
+      populationSource: a.population ? source : null,
+    });
+    links.push({
+      childCode: `ARM-${a.code}`,
+      parentCode: "COM-13055",
+      relation: "subdivision",
+      source,
+      confirmed: true,
+    });
+  }
+  for (const ct of cts) {
+    rows.push({
+      ...base,
+      code: ct.code,
+      level: "conseil_de_territoire",
+      cogCode: ct.code.slice(3),
+      name: ct.name,
+      note: ct.note,
+    });
+    for (const commune of ct.communes) {
+      if (!members.has(commune)) {
+        throw new ReferenceDataError(
+          `ingest/reference/data/conseils-de-territoire.json: record ${ct.code}: commune ${commune} is not a commune of the Métropole`,
+        );
+      }
+      links.push({
+        childCode: `COM-${commune}`,
+        parentCode: ct.code,
+        relation: "member",
+        confirmed: ct.confirmed,
+        source: "ingest/reference/data/conseils-de-territoire.json",
+        note: ct.note,
+      });
+    }
+  }
+  return { rows, links };
+}
+
+/**
+ * Multi-row upsert that rewrites a row only when a column differs, so a second load touches nothing
+ * (no new xmin, no trigger noise).
+ */
+async function upsert<T extends PgTable>(
+  db: Db,
+  table: T,
+  target: PgColumn[],
+  rows: T["$inferInsert"][],
+): Promise<void> {
+  if (rows.length === 0) return;
+  const keys = new Set(target.map((c) => c.name));
+  const set: Record<string, SQL> = {};
+  const differs: SQL[] = [];
+  for (const [prop, col] of Object.entries(getTableColumns(table)) as [string, PgColumn][]) {
+    if (keys.has(col.name)) continue;
+    set[prop] = sql.raw(`excluded."${col.name}"`);
+    differs.push(sql.raw(`"${getTableName(table)}"."${col.name}" is distinct from excluded."${col.name}"`));
+  }
+  for (let i = 0; i < rows.length; i += 500) {
+    const chunk = rows.slice(i, i + 500);
+    const insert = db.insert(table).values(chunk);
+    if (Object.keys(set).length === 0) await insert.onConflictDoNothing();
+    else await insert.onConflictDoUpdate({ target, set, setWhere: sql.join(differs, sql` or `) });
+  }
+}
+
+/** Loads the hub's reference data in one transaction; running it twice changes nothing. */
+export async function loadReferenceData(
+  db: Db,
+  data: ReferenceFiles = readReferenceFiles(),
+): Promise<ReferenceLoadReport> {
+  const cts = validate("conseils-de-territoire.json", data["conseils-de-territoire.json"], ctSchema);
+  const partnerRows = validate("partners.json", data["partners.json"], partnerSchema);
+  const indicatorRows = validate("indicators.json", data["indicators.json"], indicatorSchema);
+  const filiereRows = validate("filieres.json", data["filieres.json"], filiereSchema);
+  const nafRows = validate("naf-codes.json", data["naf-codes.json"], nafSchema);
+  const filiereNafRows = validate("filiere-naf-codes.json", data["filiere-naf-codes.json"], filiereNafSchema);
+  const partnerCodes = new Set(partnerRows.map((p) => p.code));
+  for (const i of indicatorRows) {
+    if (i.providerPartnerCode && !partnerCodes.has(i.providerPartnerCode)) {
+      throw new ReferenceDataError(
+        `ingest/reference/data/indicators.json: record ${i.code}: provider partner "${i.providerPartnerCode}" is not a partner`,
+      );
+    }
+  }
+  const { rows, links } = buildTerritories(cts);
+  await db.transaction(async (tx) => {
+    const t = tx as unknown as Db;
+    await upsert(t, territories, [territories.code], rows);
+    await upsert(t, territoryLinks, [territoryLinks.childCode, territoryLinks.parentCode], links);
+    await upsert(t, partners, [partners.code], partnerRows);
+    await upsert(t, indicators, [indicators.code], indicatorRows);
+    await upsert(t, filieres, [filieres.code], filiereRows);
+    await upsert(t, nafCodes, [nafCodes.code], nafRows);
+    await upsert(t, filiereNafCodes, [filiereNafCodes.filiereCode, filiereNafCodes.nafCode], filiereNafRows);
+  });
+  return {
+    territories: rows.length,
+    territory_links: links.length,
+    partners: partnerRows.length,
+    indicators: indicatorRows.length,
+    filieres: filiereRows.length,
+    naf_codes: nafRows.length,
+    filiere_naf_codes: filiereNafRows.length,
+  };
+}

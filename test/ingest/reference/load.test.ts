@@ -1,0 +1,163 @@
+import { sql } from "drizzle-orm";
+import { afterEach, describe, expect, it } from "vitest";
+import { loadReferenceData, readReferenceFiles } from "../../../ingest/reference/load";
+import { selectRows } from "../../../src/db/client";
+import { createTestDatabase, type TestDatabase } from "../../support/db";
+
+const tables = [
+  "territories",
+  "territory_links",
+  "partners",
+  "indicators",
+  "filieres",
+  "naf_codes",
+  "filiere_naf_codes",
+];
+let database: TestDatabase | undefined;
+afterEach(async () => {
+  await database?.close();
+  database = undefined;
+});
+
+async function count(q: ReturnType<typeof sql>): Promise<number> {
+  const [row] = await selectRows<{ n: number | string }>((database as TestDatabase).db, q);
+  return Number(row?.n);
+}
+
+/** Row count plus a content hash and the max xmin per table: a rewritten row changes xmin even if equal. */
+async function snapshot(): Promise<Record<string, string>> {
+  const result: Record<string, string> = {};
+  for (const t of tables) {
+    const [row] = await selectRows<{ n: string; h: string; x: string }>(
+      (database as TestDatabase).db,
+      sql.raw(
+        `select count(*)::text as n, md5(coalesce(string_agg(t::text, '|' order by t::text), '')) as h, coalesce(max(xmin::text::bigint), 0)::text as x from ${t} t`,
+      ),
+    );
+    result[t] = `${row?.n}/${row?.h}/${row?.x}`;
+  }
+  return result;
+}
+
+describe("loadReferenceData", () => {
+  it("loads the 92 member communes with populations and Marseille's 16 arrondissements as subdivisions", async () => {
+    database = await createTestDatabase();
+    expect(
+      await count(sql`select count(*) as n from territory_links l join territories t on t.code = l.child_code
+        where l.parent_code = 'EPCI-200054807' and l.relation = 'member' and t.level = 'commune' and t.population > 0`),
+    ).toBe(92);
+    expect(
+      await count(
+        sql`select count(*) as n from territory_links where parent_code = 'COM-13055' and relation = 'subdivision' and child_code like 'ARM-132%'`,
+      ),
+    ).toBe(16);
+    expect(
+      await count(
+        sql`select count(*) as n from territory_links where child_code like 'ARM-%' and relation = 'member'`,
+      ),
+    ).toBe(0);
+    expect(
+      await count(
+        sql`select count(*) as n from territory_links where child_code = 'DEP-13' and parent_code = 'REG-93'`,
+      ),
+    ).toBe(1);
+    expect(
+      await count(
+        sql`select count(*) as n from territory_links where child_code = 'REG-93' and parent_code = 'FRANCE-F'`,
+      ),
+    ).toBe(1);
+  });
+
+  it("loads 6 conseils de territoire whose memberships cover the 92 communes, CT2 and CT6 unconfirmed", async () => {
+    database = await createTestDatabase();
+    const rows = await selectRows<{ parent_code: string; n: string; confirmed: boolean }>(
+      database.db,
+      sql`select parent_code, count(*)::text as n, bool_and(confirmed) as confirmed from territory_links
+          where parent_code like 'CT-%' group by parent_code order by parent_code`,
+    );
+    expect(rows.map((r) => r.parent_code)).toEqual(["CT-1", "CT-2", "CT-3", "CT-4", "CT-5", "CT-6"]);
+    expect(rows.reduce((s, r) => s + Number(r.n), 0)).toBe(92);
+    expect(rows.filter((r) => !r.confirmed).map((r) => r.parent_code)).toEqual(["CT-2", "CT-6"]);
+    expect(
+      await count(
+        sql`select count(distinct child_code) as n from territory_links where parent_code like 'CT-%'`,
+      ),
+    ).toBe(92);
+  });
+
+  it("loads the 20 indicators numbered 1-20 and the 6 filières d'excellence with proposed NAF codes", async () => {
+    database = await createTestDatabase();
+    const numbers = await selectRows<{ number: number }>(
+      database.db,
+      sql`select number from indicators order by number`,
+    );
+    expect(numbers.map((r) => r.number)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    const [unemployment] = await selectRows<{
+      additive: boolean;
+      direction: string;
+      provider_partner_code: string;
+    }>(
+      database.db,
+      sql`select additive, direction, provider_partner_code from indicators where code = 'unemployment_rate'`,
+    );
+    expect(unemployment).toEqual({
+      additive: false,
+      direction: "lower_is_better",
+      provider_partner_code: "DARES",
+    });
+    const filieres = await selectRows<{ code: string; n: string; proposal: boolean }>(
+      database.db,
+      sql`select f.code, count(n.naf_code)::text as n, bool_and(n.certainty = 'proposal') as proposal
+          from filieres f join filiere_naf_codes n on n.filiere_code = f.code
+          where f.kind = 'filiere_excellence' group by f.code order by f.code`,
+    );
+    expect(filieres.map((f) => f.code)).toEqual(["F1", "F2", "F3", "F4", "F5", "F6"]);
+    expect(filieres.every((f) => Number(f.n) > 0 && f.proposal)).toBe(true);
+    // The range 86.90A-86.90F is expanded to its six sous-classes.
+    expect(
+      await count(
+        sql`select count(*) as n from filiere_naf_codes where filiere_code = 'F1' and naf_code like '86.90_'`,
+      ),
+    ).toBe(6);
+  });
+
+  it("changes no row when loaded a second time", async () => {
+    database = await createTestDatabase();
+    const before = await snapshot();
+    const report = await loadReferenceData(database.db);
+    expect(report.territories).toBeGreaterThan(92 + 16);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("names the file and record of a bad record and leaves nothing half-loaded", async () => {
+    database = await createTestDatabase();
+    const before = await snapshot();
+    const data = readReferenceFiles();
+    // A made-up partner first, so a partial load would show; then a CT naming a commune outside the Métropole.
+    data["partners.json"] = [
+      ...data["partners.json"],
+      {
+        code: "MADE_UP",
+        name: "Made-up partner",
+        acronym: null,
+        kind: "x",
+        roles: [],
+        website: null,
+        note: null,
+        refs: [],
+      },
+    ];
+    data["conseils-de-territoire.json"] = [
+      { code: "CT-1", name: "Nowhere", communes: ["75056"], confirmed: true, note: null },
+    ];
+    await expect(loadReferenceData(database.db, data)).rejects.toThrow(
+      "ingest/reference/data/conseils-de-territoire.json: record CT-1: commune 75056 is not a commune of the Métropole",
+    );
+    const bad = readReferenceFiles();
+    bad["indicators.json"] = [{ ...(bad["indicators.json"][0] as object), number: 42 }];
+    await expect(loadReferenceData(database.db, bad)).rejects.toThrow(
+      /indicators\.json: record unemployment_rate: number/,
+    );
+    expect(await snapshot()).toEqual(before);
+  });
+});
