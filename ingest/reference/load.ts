@@ -6,7 +6,15 @@ import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import { certainties } from "../../schema/common";
 import { filiereNafCodes, filieres, nafCodes } from "../../schema/filiere";
-import { indicators } from "../../schema/indicator";
+import {
+  baselineIndicators,
+  baselines,
+  documentConflicts,
+  indicators,
+  targetFilieres,
+  targetIndicators,
+  targets,
+} from "../../schema/indicator";
 import { partners } from "../../schema/partner";
 import { territories, territoryLinks } from "../../schema/territory";
 import type { Db } from "../../src/db/client";
@@ -79,6 +87,42 @@ const filiereNafSchema = z.object({
   note: z.string().nullable(),
 });
 
+const targetSchema = z.object({
+  code: z.string().min(1),
+  label: z.string().min(1),
+  valueText: z.string().min(1),
+  valueNumeric: z.number().nullable(),
+  valueKind: z.enum(["absolute", "relative_percent", "multiplier", "share_percent", "rank", "qualitative"]),
+  unit: z.string(),
+  horizon: z.string(),
+  horizonYear: z.number().int().nullable(),
+  baselineText: z.string().nullable(),
+  agendaNodeCode: z.string().nullable(),
+  note: z.string().nullable(),
+  refs: z.array(refSchema),
+  indicators: z.array(z.string()),
+  filieres: z.array(z.string()),
+});
+const baselineSchema = z.object({
+  code: z.string().min(1),
+  measure: z.string().min(1),
+  valueText: z.string().min(1),
+  valueNumeric: z.number().nullable(),
+  unit: z.string(),
+  period: z.string().nullable(),
+  scope: z.string().nullable(),
+  sourceNamed: z.string().nullable(),
+  note: z.string().nullable(),
+  refs: z.array(refSchema),
+  indicators: z.array(z.string()),
+});
+const conflictSchema = z.object({
+  code: z.string().min(1),
+  topic: z.string().min(1),
+  values: z.array(z.object({ value: z.string(), refs: z.array(refSchema) })).min(1),
+  note: z.string().nullable(),
+});
+
 /** The derived files as read from disk, unvalidated: the loader validates each record. */
 export interface ReferenceFiles {
   "conseils-de-territoire.json": unknown[];
@@ -87,6 +131,9 @@ export interface ReferenceFiles {
   "filieres.json": unknown[];
   "naf-codes.json": unknown[];
   "filiere-naf-codes.json": unknown[];
+  "targets.json": unknown[];
+  "baselines.json": unknown[];
+  "document-conflicts.json": unknown[];
 }
 export type ReferenceLoadReport = Record<string, number>;
 
@@ -102,6 +149,9 @@ export function readReferenceFiles(): ReferenceFiles {
     "filieres.json": read("filieres.json"),
     "naf-codes.json": read("naf-codes.json"),
     "filiere-naf-codes.json": read("filiere-naf-codes.json"),
+    "targets.json": read("targets.json"),
+    "baselines.json": read("baselines.json"),
+    "document-conflicts.json": read("document-conflicts.json"),
   };
 }
 
@@ -300,6 +350,37 @@ export async function loadReferenceData(
   const filiereRows = validate("filieres.json", data["filieres.json"], filiereSchema);
   const nafRows = validate("naf-codes.json", data["naf-codes.json"], nafSchema);
   const filiereNafRows = validate("filiere-naf-codes.json", data["filiere-naf-codes.json"], filiereNafSchema);
+  const targetRows = validate("targets.json", data["targets.json"], targetSchema);
+  const baselineRows = validate("baselines.json", data["baselines.json"], baselineSchema);
+  const conflictRows = validate("document-conflicts.json", data["document-conflicts.json"], conflictSchema);
+  const indicatorCodes = new Set(indicatorRows.map((i) => i.code));
+  for (const r of [...targetRows, ...baselineRows]) {
+    const unknown = r.indicators.find((c) => !indicatorCodes.has(c));
+    if (unknown) {
+      const file = "label" in r ? "targets.json" : "baselines.json";
+      throw new ReferenceDataError(
+        `ingest/reference/data/${file}: record ${r.code}: indicator "${unknown}" is not an indicator`,
+      );
+    }
+  }
+  // The catalog compiler made these links, not the agenda: they are our inference.
+  const targetIndicatorRows = targetRows.flatMap((t) =>
+    t.indicators.map((indicatorCode) => ({
+      targetCode: t.code,
+      indicatorCode,
+      certainty: "inference" as const,
+    })),
+  );
+  const targetFiliereRows = targetRows.flatMap((t) =>
+    t.filieres.map((filiereCode) => ({ targetCode: t.code, filiereCode })),
+  );
+  const baselineIndicatorRows = baselineRows.flatMap((b) =>
+    b.indicators.map((indicatorCode) => ({
+      baselineCode: b.code,
+      indicatorCode,
+      certainty: "inference" as const,
+    })),
+  );
   const partnerCodes = new Set(partnerRows.map((p) => p.code));
   for (const i of indicatorRows) {
     if (i.providerPartnerCode && !partnerCodes.has(i.providerPartnerCode)) {
@@ -318,6 +399,42 @@ export async function loadReferenceData(
     await upsert(t, filieres, [filieres.code], filiereRows);
     await upsert(t, nafCodes, [nafCodes.code], nafRows);
     await upsert(t, filiereNafCodes, [filiereNafCodes.filiereCode, filiereNafCodes.nafCode], filiereNafRows);
+    await upsert(
+      t,
+      targets,
+      [targets.code],
+      targetRows.map(({ indicators: _i, filieres: _f, ...row }) => row),
+    );
+    await upsert(
+      t,
+      targetIndicators,
+      [targetIndicators.targetCode, targetIndicators.indicatorCode],
+      targetIndicatorRows,
+    );
+    await upsert(
+      t,
+      targetFilieres,
+      [targetFilieres.targetCode, targetFilieres.filiereCode],
+      targetFiliereRows,
+    );
+    await upsert(
+      t,
+      baselines,
+      [baselines.code],
+      baselineRows.map(({ indicators: _i, ...row }) => row),
+    );
+    await upsert(
+      t,
+      baselineIndicators,
+      [baselineIndicators.baselineCode, baselineIndicators.indicatorCode],
+      baselineIndicatorRows,
+    );
+    await upsert(
+      t,
+      documentConflicts,
+      [documentConflicts.code],
+      conflictRows.map((c) => ({ ...c, relatedCodes: [] })),
+    );
   });
   return {
     territories: rows.length,
@@ -327,5 +444,11 @@ export async function loadReferenceData(
     filieres: filiereRows.length,
     naf_codes: nafRows.length,
     filiere_naf_codes: filiereNafRows.length,
+    targets: targetRows.length,
+    target_indicators: targetIndicatorRows.length,
+    target_filieres: targetFiliereRows.length,
+    baselines: baselineRows.length,
+    baseline_indicators: baselineIndicatorRows.length,
+    document_conflicts: conflictRows.length,
   };
 }

@@ -185,3 +185,79 @@ write(
     level: nafLevel(code),
   })),
 );
+
+// Targets, baselines and the document's self-contradictions.
+const indicatorCodeById = new Map<string, string>(
+  (catalog.indicators.items as Json[]).map((i) => [i.id as string, i.code as string]),
+);
+const filiereIds = new Set(filieres.map((f) => f.code as string));
+function parseNumber(value: unknown): number | null {
+  if (typeof value === "number") return value;
+  const s = String(value).trim();
+  // Only clean numbers ("+20", "7 000", "35,15"); anything with words or ranges stays text.
+  if (!/^[+-]?\d[\d\s\u00a0\u202f]*(?:,\d+)?$/.test(s)) return null;
+  return Number(s.replace(/[\s\u00a0\u202f]/g, "").replace(",", "."));
+}
+function valueKind(value: unknown, unit: string): string {
+  const s = String(value);
+  if (/^x\d/.test(s)) return "multiplier";
+  if (/^rank/.test(s)) return "rank";
+  if (parseNumber(value) === null) return "qualitative";
+  if (/%/.test(unit)) return s.startsWith("+") || s.startsWith("-") ? "relative_percent" : "share_percent";
+  return "absolute";
+}
+const targets = catalog.targets as Json[];
+write(
+  "targets.json",
+  targets.map((t) => {
+    const kind = valueKind(t.value, t.unit ?? "");
+    const numeric = kind === "multiplier" ? Number(String(t.value).slice(1)) : parseNumber(t.value);
+    const year = /\b(20\d{2})\b/.exec(String(t.horizon ?? ""));
+    return {
+      code: t.id,
+      label: t.label,
+      valueText: String(t.value),
+      valueNumeric: Number.isFinite(numeric) ? numeric : null,
+      valueKind: kind,
+      unit: t.unit ?? "",
+      horizon: String(t.horizon ?? ""),
+      horizonYear: year ? Number(year[1]) : null,
+      baselineText: t.baseline ?? null,
+      agendaNodeCode: t.agenda_ref ?? null,
+      note: t.note ?? null,
+      refs: refs(t.refs),
+      indicators: (t.relates_to?.indicators ?? [])
+        .map((id: string) => indicatorCodeById.get(id))
+        .filter(Boolean),
+      filieres: (t.relates_to?.filieres ?? []).filter((id: string) => filiereIds.has(id)),
+    };
+  }),
+);
+write(
+  "baselines.json",
+  (catalog.baselines as Json[]).map((b) => ({
+    code: b.id,
+    measure: b.measure,
+    valueText: String(b.value),
+    valueNumeric: parseNumber(b.value),
+    unit: b.unit ?? "",
+    period: b.year == null ? null : String(b.year),
+    scope: b.scope ?? null,
+    sourceNamed: b.source_named ?? null,
+    note: b.note ?? null,
+    refs: refs(b.refs),
+    indicators: (b.indicators ?? []).map((id: string) => indicatorCodeById.get(id)).filter(Boolean),
+  })),
+);
+write(
+  "document-conflicts.json",
+  (catalog.inconsistencies as Json[]).map((c, i) => ({
+    code: `C${String(i + 1).padStart(2, "0")}`,
+    topic: c.topic,
+    values: (c.values as string[]).map((v) => ({
+      value: v.replace(/\s*\([^)]*\d{3}:L[^)]*\)\s*$/, "").trim() || v,
+      refs: refs((v.match(/\d{3}:L\d+/g) ?? []) as string[]),
+    })),
+    note: c.note ?? null,
+  })),
+);

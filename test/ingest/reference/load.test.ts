@@ -121,6 +121,36 @@ describe("loadReferenceData", () => {
     ).toBe(6);
   });
 
+  it("keeps targets with their seed lines and linked indicators, and both values of a conflict", async () => {
+    database = await createTestDatabase();
+    const [target] = await selectRows<{
+      refs: unknown;
+      value_numeric: number;
+      indicator_code: string;
+      certainty: string;
+    }>(
+      database.db,
+      sql`select t.refs, t.value_numeric, i.indicator_code, i.certainty from targets t
+          join target_indicators i on i.target_code = t.code where t.code = 'T_STUDENTS_2030'`,
+    );
+    expect(target).toEqual({
+      refs: [{ doc: "001", line: 654 }],
+      value_numeric: 20,
+      indicator_code: "student_count",
+      certainty: "inference",
+    });
+    expect(await count(sql`select count(*) as n from targets`)).toBe(38);
+    expect(await count(sql`select count(*) as n from baselines`)).toBe(98);
+    const [conflict] = await selectRows<{ values: unknown }>(
+      database.db,
+      sql`select "values" from document_conflicts where topic = 'Population'`,
+    );
+    expect(conflict?.values).toEqual([
+      { value: "1,9 million", refs: [{ doc: "001", line: 409 }] },
+      { value: "1,8 million", refs: [{ doc: "001", line: 2566 }] },
+    ]);
+  });
+
   it("changes no row when loaded a second time", async () => {
     database = await createTestDatabase();
     const before = await snapshot();
