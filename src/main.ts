@@ -1,0 +1,41 @@
+import { loadReferenceData } from "../ingest/reference/load";
+import { DatabaseConnectionError, openDatabase } from "./db/client";
+import { EnvError, parseEnv } from "./env";
+import { createHttpServer } from "./http/server";
+import { loggerFor } from "./logger";
+
+const log = loggerFor("main");
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const env = parseEnv();
+  const database = await openDatabase({ url: env.DATABASE_URL, pgliteDir: env.PGLITE_DIR });
+  await database.migrate();
+  const report = await loadReferenceData(database.db);
+  const server = await createHttpServer(database.db);
+  server.listen(env.PORT, env.HOST, () => {
+    log.info(
+      {
+        driver: database.driver,
+        location: database.location,
+        reference: report,
+        ms: Math.round(performance.now() - started),
+      },
+      `Hublot serves http://localhost:${env.PORT}/graphql`,
+    );
+  });
+  const stop = () => {
+    server.close();
+    void database.close().finally(() => process.exit(0));
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+}
+
+main().catch((error: unknown) => {
+  // Configuration and connection problems are the operator's to fix: one line, no stack trace.
+  if (error instanceof EnvError) for (const issue of error.issues) console.error(`hublot: ${issue}`);
+  else if (error instanceof DatabaseConnectionError) console.error(`hublot: ${error.message}`);
+  else console.error(`hublot: start-up failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,61 @@
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createHttpServer } from "../../src/http/server";
+import { createTestDatabase, type TestDatabase } from "../support/db";
+
+describe("the HTTP server", () => {
+  let database: TestDatabase;
+  let server: Server;
+  let base: string;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    server = await createHttpServer(database.db);
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await new Promise((r) => server.close(r));
+    await database.close();
+  });
+
+  const graphql = async (query: string) => {
+    const res = await fetch(`${base}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query }),
+    });
+    return (await res.json()) as { data?: Record<string, unknown>; errors?: { message: string }[] };
+  };
+
+  it("answers health and readiness", async () => {
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+  });
+
+  it("lists the 92 communes of the Métropole with their populations", async () => {
+    const { data } = await graphql('{ territories(level: "commune") { code name population } }');
+    const communes = data?.territories as { code: string; name: string; population: number | null }[];
+    expect(communes).toHaveLength(92);
+    expect(communes.find((c) => c.code === "COM-13055")?.name).toBe("Marseille");
+    expect(communes.every((c) => (c.population ?? 0) > 0)).toBe(true);
+  });
+
+  it("lists the 20 indicators in the agenda's order with their sources", async () => {
+    const { data } = await graphql("{ indicators { number code sourcesNamed } }");
+    const list = data?.indicators as { number: number; code: string; sourcesNamed: string[] }[];
+    expect(list.map((i) => i.number)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(list[0].code).toBe("unemployment_rate");
+    expect(list[0].sourcesNamed.length).toBeGreaterThan(0);
+  });
+
+  it("rejects a malformed body with a 400 and no stack trace", async () => {
+    const res = await fetch(`${base}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{",
+    });
+    expect(res.status).toBe(400);
+    expect(await res.text()).not.toMatch(/at .*\.ts/);
+  });
+});
