@@ -58,4 +58,32 @@ describe("the HTTP server", () => {
     expect(res.status).toBe(400);
     expect(await res.text()).not.toMatch(/at .*\.ts/);
   });
+
+  it("lists the 6 conseils de territoire whose memberships sum to 92, two unconfirmed", async () => {
+    const { data } = await graphql("{ conseilsDeTerritoire { code membershipConfirmed members { code } } }");
+    const cts = data?.conseilsDeTerritoire as {
+      code: string;
+      membershipConfirmed: boolean;
+      members: unknown[];
+    }[];
+    expect(cts).toHaveLength(6);
+    expect(cts.reduce((n, ct) => n + ct.members.length, 0)).toBe(92);
+    expect(cts.filter((ct) => !ct.membershipConfirmed).map((ct) => ct.code)).toEqual(["CT-2", "CT-6"]);
+  });
+
+  it("lists filières with NAF codes marked as a proposal, partners, and targets with their seed line", async () => {
+    const { data } = await graphql(
+      "{ filieres { code nafCodes { code certainty } } partners { code } targets { code refs { doc line } indicatorCodes } }",
+    );
+    const filieres = data?.filieres as { code: string; nafCodes: { certainty: string }[] }[];
+    const f1 = filieres.find((f) => f.code === "F1");
+    expect(f1?.nafCodes.length).toBeGreaterThan(0);
+    expect(f1?.nafCodes.every((n) => n.certainty === "proposal")).toBe(true);
+    expect((data?.partners as { code: string }[]).map((p) => p.code)).toContain("INSEE");
+    const students = (
+      data?.targets as { code: string; refs: { doc: string; line: number }[]; indicatorCodes: string[] }[]
+    ).find((t) => t.code === "T_STUDENTS_2030");
+    expect(students?.refs).toContainEqual({ doc: "001", line: 654 });
+    expect(students?.indicatorCodes).toContain("student_count");
+  });
 });

@@ -31,3 +31,11 @@ export class Territory
   @Field(() => Int, { nullable: true, description: "Year of the population figure." })
   populationYear!: number | null;
 }
+
+@ObjectType({ description: "A grouping territory with its member territories." })
+export class TerritoryWithMembers extends Territory {
+  @Field(() => [Territory], { description: "Members (communes of a conseil de territoire)." })
+  members!: Territory[];
+  @Field(() => Boolean, { description: "False where the membership list is a proposal not yet checked." })
+  membershipConfirmed!: boolean;
+}
