@@ -79,9 +79,9 @@ describe("the HTTP server", () => {
     const f1 = filieres.find((f) => f.code === "F1");
     expect(f1?.nafCodes.length).toBeGreaterThan(0);
     expect(f1?.nafCodes.every((n) => n.certainty === "proposal")).toBe(true);
-    expect((data?.partners as { code: string }[]).map((p) => p.code)).toContain("INSEE");
+    expect((data!.partners as { code: string }[]).map((p) => p.code)).toContain("INSEE");
     const students = (
-      data?.targets as { code: string; refs: { doc: string; line: number }[]; indicatorCodes: string[] }[]
+      data!.targets as { code: string; refs: { doc: string; line: number }[]; indicatorCodes: string[] }[]
     ).find((t) => t.code === "T_STUDENTS_2030");
     expect(students?.refs).toContainEqual({ doc: "001", line: 654 });
     expect(students?.indicatorCodes).toContain("student_count");
