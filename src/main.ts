@@ -1,8 +1,8 @@
-import { loadReferenceData } from "../ingest/reference/load";
 import { DatabaseConnectionError, openDatabase } from "./db/client";
 import { EnvError, parseEnv } from "./env";
 import { createHttpServer } from "./http/server";
 import { loggerFor } from "./logger";
+import { prepareDatabase } from "./startup";
 
 const log = loggerFor("main");
 
@@ -10,8 +10,7 @@ async function main(): Promise<void> {
   const started = performance.now();
   const env = parseEnv();
   const database = await openDatabase({ url: env.DATABASE_URL, pgliteDir: env.PGLITE_DIR });
-  await database.migrate();
-  const report = await loadReferenceData(database.db);
+  const report = await prepareDatabase(database);
   const server = await createHttpServer(database.db);
   server.listen(env.PORT, env.HOST, () => {
     log.info(
