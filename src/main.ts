@@ -12,6 +12,10 @@ async function main(): Promise<void> {
   const database = await openDatabase({ url: env.DATABASE_URL, pgliteDir: env.PGLITE_DIR });
   const report = await prepareDatabase(database);
   const server = await createHttpServer(database.db);
+  server.once("error", (error: NodeJS.ErrnoException) => {
+    console.error(`hublot: cannot listen on ${env.HOST}:${env.PORT}: ${error.code ?? error.message}`);
+    process.exit(1);
+  });
   server.listen(env.PORT, env.HOST, () => {
     log.info(
       {
