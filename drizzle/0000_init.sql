@@ -1,6 +1,7 @@
 CREATE TABLE "agenda_node_filieres" (
 	"node_code" text NOT NULL,
 	"filiere_code" text NOT NULL,
+	"certainty" text DEFAULT 'inference' NOT NULL,
 	CONSTRAINT "agenda_node_filieres_node_code_filiere_code_pk" PRIMARY KEY("node_code","filiere_code")
 );
 --> statement-breakpoint
@@ -14,6 +15,7 @@ CREATE TABLE "agenda_node_indicators" (
 CREATE TABLE "agenda_node_sites" (
 	"node_code" text NOT NULL,
 	"site_code" text NOT NULL,
+	"certainty" text DEFAULT 'inference' NOT NULL,
 	CONSTRAINT "agenda_node_sites_node_code_site_code_pk" PRIMARY KEY("node_code","site_code")
 );
 --> statement-breakpoint
@@ -328,7 +330,10 @@ CREATE TABLE "sites" (
 	"code" text PRIMARY KEY NOT NULL,
 	"name" text NOT NULL,
 	"kind" text NOT NULL,
+	"kind_label" text NOT NULL,
+	"part_of_code" text,
 	"commune_code" text,
+	"location_note" text,
 	"latitude" double precision,
 	"longitude" double precision,
 	"coordinates_note" text,

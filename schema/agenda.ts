@@ -52,6 +52,7 @@ export const agendaNodeFilieres = pgTable(
     filiereCode: text("filiere_code")
       .notNull()
       .references(() => filieres.code),
+    certainty: text("certainty", { enum: certainties }).notNull().default("inference"),
   },
   (t) => [
     primaryKey({ columns: [t.nodeCode, t.filiereCode] }),
@@ -68,6 +69,7 @@ export const agendaNodeSites = pgTable(
     siteCode: text("site_code")
       .notNull()
       .references(() => sites.code),
+    certainty: text("certainty", { enum: certainties }).notNull().default("inference"),
   },
   (t) => [
     primaryKey({ columns: [t.nodeCode, t.siteCode] }),

@@ -10,8 +10,16 @@ export const sites = pgTable(
   {
     code: text("code").primaryKey(),
     name: text("name").notNull(),
+    /** Normalised kind (technopole, port, airport, activity_zone, campus…), for filtering. */
     kind: text("kind").notNull(),
+    /** The kind as the agenda words it ("village d'entreprises / immobilier biotech"). */
+    kindLabel: text("kind_label").notNull(),
+    /** The larger site this one belongs to (Luminy Biotech inside Luminy). */
+    partOfCode: text("part_of_code"),
+    /** Set only when the documents name exactly one commune; see locationNote otherwise. */
     communeCode: text("commune_code").references(() => territories.code),
+    /** Where the documents place the site, verbatim ("not stated (Marignane per external knowledge)"). */
+    locationNote: text("location_note"),
     latitude: doublePrecision("latitude"),
     longitude: doublePrecision("longitude"),
     /** How far the coordinates can be trusted ("approximate ±2-3 km"); null when there are none. */

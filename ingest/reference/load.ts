@@ -4,8 +4,15 @@ import { join } from "node:path";
 import { getTableColumns, getTableName, type SQL, sql } from "drizzle-orm";
 import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
 import { z } from "zod";
+import {
+  agendaNodeFilieres,
+  agendaNodeIndicators,
+  agendaNodeKinds,
+  agendaNodeSites,
+  agendaNodes,
+} from "../../schema/agenda";
 import { certainties } from "../../schema/common";
-import { filiereNafCodes, filieres, nafCodes } from "../../schema/filiere";
+import { filiereNafCodes, filierePartners, filieres, nafCodes } from "../../schema/filiere";
 import {
   baselineIndicators,
   baselines,
@@ -15,7 +22,8 @@ import {
   targetIndicators,
   targets,
 } from "../../schema/indicator";
-import { partners } from "../../schema/partner";
+import { datasets, partners } from "../../schema/partner";
+import { siteFilieres, sitePartners, sites } from "../../schema/site";
 import { territories, territoryLinks } from "../../schema/territory";
 import type { Db } from "../../src/db/client";
 
@@ -123,6 +131,51 @@ const conflictSchema = z.object({
   note: z.string().nullable(),
 });
 
+const datasetSchema = z.object({
+  code: z.string().min(1),
+  partnerCode: z.string().min(1),
+  name: z.string().min(1),
+  description: z.string().nullable(),
+  licence: z.string().min(1),
+  url: z.url(),
+  sourceId: z.string().nullable(),
+  note: z.string().nullable(),
+});
+const filierePartnerSchema = z.object({ filiereCode: z.string().min(1), partnerCode: z.string().min(1) });
+const siteSchema = z.object({
+  code: z.string().min(1),
+  name: z.string().min(1),
+  kind: z.string().regex(/^[a-z_]+$/),
+  kindLabel: z.string().min(1),
+  partOfCode: z.string().nullable(),
+  communeCode: z
+    .string()
+    .regex(/^COM-\d[\dAB]\d{3}$/)
+    .nullable(),
+  locationNote: z.string().nullable(),
+  latitude: z.number().min(-90).max(90).nullable(),
+  longitude: z.number().min(-180).max(180).nullable(),
+  coordinatesNote: z.string().nullable(),
+  figures: z.array(z.string()),
+  description: z.string().nullable(),
+  refs: z.array(refSchema),
+  filieres: z.array(z.string()),
+  partners: z.array(z.string()),
+});
+const agendaNodeSchema = z.object({
+  code: z.string().min(1),
+  kind: z.enum(agendaNodeKinds),
+  parentCode: z.string().nullable(),
+  position: z.number().int().min(0),
+  titleFr: z.string().min(1),
+  titleEn: z.string().nullable(),
+  description: z.string().nullable(),
+  refs: z.array(refSchema),
+  indicators: z.array(z.string()),
+  filieres: z.array(z.string()),
+  sites: z.array(z.string()),
+});
+
 /** The derived files as read from disk, unvalidated: the loader validates each record. */
 export interface ReferenceFiles {
   "conseils-de-territoire.json": unknown[];
@@ -134,6 +187,10 @@ export interface ReferenceFiles {
   "targets.json": unknown[];
   "baselines.json": unknown[];
   "document-conflicts.json": unknown[];
+  "datasets.json": unknown[];
+  "filiere-partners.json": unknown[];
+  "sites.json": unknown[];
+  "agenda-nodes.json": unknown[];
 }
 export type ReferenceLoadReport = Record<string, number>;
 
@@ -152,6 +209,10 @@ export function readReferenceFiles(): ReferenceFiles {
     "targets.json": read("targets.json"),
     "baselines.json": read("baselines.json"),
     "document-conflicts.json": read("document-conflicts.json"),
+    "datasets.json": read("datasets.json"),
+    "filiere-partners.json": read("filiere-partners.json"),
+    "sites.json": read("sites.json"),
+    "agenda-nodes.json": read("agenda-nodes.json"),
   };
 }
 
@@ -353,43 +414,90 @@ export async function loadReferenceData(
   const targetRows = validate("targets.json", data["targets.json"], targetSchema);
   const baselineRows = validate("baselines.json", data["baselines.json"], baselineSchema);
   const conflictRows = validate("document-conflicts.json", data["document-conflicts.json"], conflictSchema);
-  const indicatorCodes = new Set(indicatorRows.map((i) => i.code));
-  for (const r of [...targetRows, ...baselineRows]) {
-    const unknown = r.indicators.find((c) => !indicatorCodes.has(c));
-    if (unknown) {
-      const file = "label" in r ? "targets.json" : "baselines.json";
+  const datasetRows = validate("datasets.json", data["datasets.json"], datasetSchema);
+  const filierePartnerRows = validate(
+    "filiere-partners.json",
+    data["filiere-partners.json"],
+    filierePartnerSchema,
+  );
+  const siteRows = validate("sites.json", data["sites.json"], siteSchema);
+  const nodeRows = validate("agenda-nodes.json", data["agenda-nodes.json"], agendaNodeSchema);
+
+  const known = {
+    indicator: new Set(indicatorRows.map((i) => i.code)),
+    partner: new Set(partnerRows.map((p) => p.code)),
+    filiere: new Set(filiereRows.map((f) => f.code)),
+    site: new Set(siteRows.map((x) => x.code)),
+    "agenda node": new Set(nodeRows.map((n) => n.code)),
+  };
+  /** A link to a code the other files do not define fails the load, naming file and record. */
+  const check = (
+    file: keyof ReferenceFiles,
+    record: string,
+    kind: keyof typeof known,
+    codes: (string | null)[],
+  ) => {
+    const unknown = codes.find((c) => c !== null && !known[kind].has(c));
+    if (unknown !== undefined) {
       throw new ReferenceDataError(
-        `ingest/reference/data/${file}: record ${r.code}: indicator "${unknown}" is not an indicator`,
+        `ingest/reference/data/${file}: record ${record}: ${kind} "${unknown}" is not defined`,
       );
     }
+  };
+  for (const t of targetRows) check("targets.json", t.code, "indicator", t.indicators);
+  for (const b of baselineRows) check("baselines.json", b.code, "indicator", b.indicators);
+  for (const i of indicatorRows) check("indicators.json", i.code, "partner", [i.providerPartnerCode]);
+  for (const d of datasetRows) check("datasets.json", d.code, "partner", [d.partnerCode]);
+  for (const l of filierePartnerRows) {
+    check("filiere-partners.json", l.filiereCode, "filiere", [l.filiereCode]);
+    check("filiere-partners.json", l.filiereCode, "partner", [l.partnerCode]);
+  }
+  for (const x of siteRows) {
+    check("sites.json", x.code, "filiere", x.filieres);
+    check("sites.json", x.code, "partner", x.partners);
+    check("sites.json", x.code, "site", [x.partOfCode]);
+  }
+  for (const n of nodeRows) {
+    check("agenda-nodes.json", n.code, "agenda node", [n.parentCode]);
+    check("agenda-nodes.json", n.code, "indicator", n.indicators);
+    check("agenda-nodes.json", n.code, "filiere", n.filieres);
+    check("agenda-nodes.json", n.code, "site", n.sites);
   }
   // The catalog compiler made these links, not the agenda: they are our inference.
+  const inference = "inference" as const;
   const targetIndicatorRows = targetRows.flatMap((t) =>
-    t.indicators.map((indicatorCode) => ({
-      targetCode: t.code,
-      indicatorCode,
-      certainty: "inference" as const,
-    })),
+    t.indicators.map((indicatorCode) => ({ targetCode: t.code, indicatorCode, certainty: inference })),
   );
   const targetFiliereRows = targetRows.flatMap((t) =>
     t.filieres.map((filiereCode) => ({ targetCode: t.code, filiereCode })),
   );
   const baselineIndicatorRows = baselineRows.flatMap((b) =>
-    b.indicators.map((indicatorCode) => ({
-      baselineCode: b.code,
-      indicatorCode,
-      certainty: "inference" as const,
-    })),
+    b.indicators.map((indicatorCode) => ({ baselineCode: b.code, indicatorCode, certainty: inference })),
   );
-  const partnerCodes = new Set(partnerRows.map((p) => p.code));
-  for (const i of indicatorRows) {
-    if (i.providerPartnerCode && !partnerCodes.has(i.providerPartnerCode)) {
+  const siteFiliereRows = siteRows.flatMap((x) =>
+    x.filieres.map((filiereCode) => ({ siteCode: x.code, filiereCode })),
+  );
+  const sitePartnerRows = siteRows.flatMap((x) =>
+    x.partners.map((partnerCode) => ({ siteCode: x.code, partnerCode })),
+  );
+  const nodeIndicatorRows = nodeRows.flatMap((n) =>
+    n.indicators.map((indicatorCode) => ({ nodeCode: n.code, indicatorCode, certainty: inference })),
+  );
+  const nodeFiliereRows = nodeRows.flatMap((n) =>
+    n.filieres.map((filiereCode) => ({ nodeCode: n.code, filiereCode, certainty: inference })),
+  );
+  const nodeSiteRows = nodeRows.flatMap((n) =>
+    n.sites.map((siteCode) => ({ nodeCode: n.code, siteCode, certainty: inference })),
+  );
+  const { rows, links } = buildTerritories(cts);
+  const territoryCodes = new Set(rows.map((r) => r.code));
+  for (const x of siteRows) {
+    if (x.communeCode && !territoryCodes.has(x.communeCode)) {
       throw new ReferenceDataError(
-        `ingest/reference/data/indicators.json: record ${i.code}: provider partner "${i.providerPartnerCode}" is not a partner`,
+        `ingest/reference/data/sites.json: record ${x.code}: commune "${x.communeCode}" is not a commune of the Métropole`,
       );
     }
   }
-  const { rows, links } = buildTerritories(cts);
   await db.transaction(async (tx) => {
     const t = tx as unknown as Db;
     await upsert(t, territories, [territories.code], rows);
@@ -435,6 +543,40 @@ export async function loadReferenceData(
       [documentConflicts.code],
       conflictRows.map((c) => ({ ...c, relatedCodes: [] })),
     );
+    await upsert(t, datasets, [datasets.code], datasetRows);
+    await upsert(
+      t,
+      filierePartners,
+      [filierePartners.filiereCode, filierePartners.partnerCode],
+      filierePartnerRows,
+    );
+    await upsert(
+      t,
+      sites,
+      [sites.code],
+      siteRows.map(({ filieres: _f, partners: _p, ...row }) => row),
+    );
+    await upsert(t, siteFilieres, [siteFilieres.siteCode, siteFilieres.filiereCode], siteFiliereRows);
+    await upsert(t, sitePartners, [sitePartners.siteCode, sitePartners.partnerCode], sitePartnerRows);
+    await upsert(
+      t,
+      agendaNodes,
+      [agendaNodes.code],
+      nodeRows.map(({ indicators: _i, filieres: _f, sites: _s, ...row }) => row),
+    );
+    await upsert(
+      t,
+      agendaNodeIndicators,
+      [agendaNodeIndicators.nodeCode, agendaNodeIndicators.indicatorCode],
+      nodeIndicatorRows,
+    );
+    await upsert(
+      t,
+      agendaNodeFilieres,
+      [agendaNodeFilieres.nodeCode, agendaNodeFilieres.filiereCode],
+      nodeFiliereRows,
+    );
+    await upsert(t, agendaNodeSites, [agendaNodeSites.nodeCode, agendaNodeSites.siteCode], nodeSiteRows);
   });
   return {
     territories: rows.length,
@@ -450,5 +592,14 @@ export async function loadReferenceData(
     baselines: baselineRows.length,
     baseline_indicators: baselineIndicatorRows.length,
     document_conflicts: conflictRows.length,
+    datasets: datasetRows.length,
+    filiere_partners: filierePartnerRows.length,
+    sites: siteRows.length,
+    site_filieres: siteFiliereRows.length,
+    site_partners: sitePartnerRows.length,
+    agenda_nodes: nodeRows.length,
+    agenda_node_indicators: nodeIndicatorRows.length,
+    agenda_node_filieres: nodeFiliereRows.length,
+    agenda_node_sites: nodeSiteRows.length,
   };
 }

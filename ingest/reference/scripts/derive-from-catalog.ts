@@ -261,3 +261,309 @@ write(
     note: c.note ?? null,
   })),
 );
+
+// Filière ↔ partner links, as the catalog lists them per filière.
+write(
+  "filiere-partners.json",
+  (catalog.filieres.items as Json[]).flatMap((f) =>
+    (f.partners ?? []).map((p: string) => ({ filiereCode: f.id, partnerCode: p })),
+  ),
+);
+
+// Sites. The commune is set only when the catalog names exactly one commune as a document fact; any
+// "external knowledge" or multi-commune text stays in locationNote, where a reader sees it verbatim.
+// Marseille arrondissements in parentheses are the compiler's knowledge (catalog sites.notes), so a
+// Marseille site points at COM-13055, never at an ARM code.
+const etalab: Json[] = JSON.parse(
+  readFileSync(
+    join(import.meta.dirname, "../../../node_modules/@etalab/decoupage-administratif/data/communes.json"),
+    "utf8",
+  ),
+);
+const fold = (s: string) =>
+  s
+    .normalize("NFD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .trim();
+const ampCommunes = new Set<string>(communes.territoires.flatMap((t: Json) => t.communes as string[]));
+const communeByName = new Map<string, string>(
+  etalab
+    .filter((c) => c.type === "commune-actuelle" && ampCommunes.has(c.code))
+    .map((c) => [fold(c.nom), c.code as string]),
+);
+function siteCommune(text: string | undefined): string | null {
+  if (!text || /not stated|external knowledge|\//.test(text)) return null;
+  if (/^Marseille\b/.test(text)) return "COM-13055";
+  const code = communeByName.get(fold(text.replace(/\([^)]*\)/g, "")));
+  return code ? `COM-${code}` : null;
+}
+const siteKinds: [string, RegExp][] = [
+  ["technopole", /technopôle/i],
+  ["airport", /aéroport|base aérienne/i],
+  ["port", /port|radoub|chantier naval|marina/i],
+  ["logistics", /logisti|terminal|triage|\bMIN\b|gare/i],
+  ["campus", /campus|école|ESR|formation/i],
+  ["totem", /lieu totem|tiers-lieu/i],
+  [
+    "activity_zone",
+    /zone d'activités|parc d'activités|ZAC|territoire d'activités|village d'entreprises|hôtel d'entreprises|pôle entrepreneurial|quartier|aménagement|projet urbain|lieu business/i,
+  ],
+  ["industrial", /industri|technocentre|microélectronique|démonstrateur|hydrogène|éolien|IoT|reconversion/i],
+  [
+    "research",
+    /recherche|R&D|fusion|plateforme|cluster|expérimentation|hospitalo|immobilier biotech|pépinière/i,
+  ],
+  ["natural_site", /parc national|site naturel|grand site|parc marin|massifs/i],
+  ["culture_media", /musée|culturel|média|studios|venue/i],
+];
+const siteIds = new Set((catalog.sites.items as Json[]).map((s) => s.id as string));
+write(
+  "sites.json",
+  (catalog.sites.items as Json[]).map((s) => {
+    const c = s.coords_wgs84_approx;
+    return {
+      code: s.id,
+      name: s.name,
+      kind: siteKinds.find(([, re]) => re.test(s.kind))?.[0] ?? "other",
+      kindLabel: s.kind,
+      partOfCode: s.part_of && siteIds.has(s.part_of) ? s.part_of : null,
+      communeCode: siteCommune(s.commune),
+      locationNote: s.commune ?? null,
+      latitude: c?.lat ?? null,
+      longitude: c?.lon ?? null,
+      coordinatesNote: c ? `${c.confidence}; ${c.note}` : null,
+      figures: s.figures ?? [],
+      description: s.note ?? null,
+      refs: refs(s.refs),
+      filieres: s.filieres ?? [],
+      partners: s.partners ?? [],
+    };
+  }),
+);
+
+// The 2022 agenda tree. Its links to filières and sites are not stated per action: we infer them from
+// where a site or filière is cited inside an action's span of lines in 001 (certainty "inference").
+const structure = catalog.agenda_structure;
+const englishTitle = new Map<string, string>();
+for (const group of ["markers", "pillars", "orientations"])
+  for (const n of structure[group] as Json[]) if (n.en) englishTitle.set(n.id, n.en);
+const kinds = new Set(["orientation", "levier", "action", "pillar", "marker", "modality"]);
+const nodes = (catalog.agenda_nodes_flat as Json[]).filter((n) => kinds.has(n.type));
+const position = new Map<string | null, number>();
+const firstLine = (r: string[] | undefined) =>
+  Math.min(
+    ...refs(r)
+      .filter((x) => x.doc === "001")
+      .map((x) => x.line),
+  );
+const spans = nodes
+  .filter((n) => ["orientation", "levier", "action"].includes(n.type))
+  .map((n) => ({ code: n.id as string, kind: n.type as string, start: firstLine(n.refs) }))
+  .filter((s) => Number.isFinite(s.start))
+  .sort((a, b) => a.start - b.start);
+// The body ends where the synthesis of orientations starts (catalog agenda_structure.notes, 001:L2270).
+const bodyEnd = 2269;
+const actionSpans = spans
+  .map((s, i) => ({ ...s, end: (spans[i + 1]?.start ?? bodyEnd + 1) - 1 }))
+  .filter((s) => s.kind === "action");
+const citedIn = (r: string[] | undefined) =>
+  actionSpans
+    .filter((s) => refs(r).some((x) => x.doc === "001" && x.line >= s.start && x.line <= s.end))
+    .map((s) => s.code);
+const indicatorLinks = new Map<string, Set<string>>();
+for (const t of targets) {
+  for (const node of String(t.agenda_ref ?? "").split(" / ")) {
+    if (!nodes.some((n) => n.id === node)) continue;
+    for (const id of t.relates_to?.indicators ?? []) {
+      const code = indicatorCodeById.get(id);
+      if (code) indicatorLinks.set(node, (indicatorLinks.get(node) ?? new Set()).add(code));
+    }
+  }
+}
+write(
+  "agenda-nodes.json",
+  nodes.map((n) => {
+    const at = position.get(n.parent) ?? 0;
+    position.set(n.parent, at + 1);
+    return {
+      code: n.id,
+      kind: n.type,
+      parentCode: n.parent ?? null,
+      position: at,
+      titleFr: n.title,
+      titleEn: englishTitle.get(n.id) ?? null,
+      description: n.title_missing_in_source
+        ? "Title missing in the source; the catalog summarises the levier's intro."
+        : null,
+      refs: refs(n.refs),
+      indicators: [...(indicatorLinks.get(n.id) ?? [])].sort(),
+      filieres: (catalog.filieres.items as Json[])
+        .filter((f) => citedIn(f.refs).includes(n.id))
+        .map((f) => f.id),
+      sites: (catalog.sites.items as Json[]).filter((s) => citedIn(s.refs).includes(n.id)).map((s) => s.id),
+    };
+  }),
+);
+
+// What the partners publish, as ../shared/sources/README.md describes it (ids as the portals spell them).
+const etalabLicence = "Licence Ouverte / Etalab 2.0";
+const datasets: [string, string, string, string, string, string | null, string | null][] = [
+  [
+    "TAUX-CHOMAGE",
+    "INSEE",
+    "Taux de chômage localisés (BDM, SDMX)",
+    etalabLicence,
+    "https://bdm.insee.fr/series/sdmx/data/SERIES_BDM",
+    "insee-bdm",
+    "quarterly, CVS, %",
+  ],
+  [
+    "DS_POPULATIONS_REFERENCE",
+    "INSEE",
+    "Populations de référence (Melodi)",
+    etalabLicence,
+    "https://api.insee.fr/melodi/data/DS_POPULATIONS_REFERENCE",
+    "insee-melodi",
+    null,
+  ],
+  [
+    "DS_SIDE_CREA_ENT_COM",
+    "INSEE",
+    "Créations d'entreprises par commune (SIDE, Melodi)",
+    etalabLicence,
+    "https://api.insee.fr/melodi/data/DS_SIDE_CREA_ENT_COM",
+    "insee-melodi",
+    null,
+  ],
+  [
+    "DS_FLORES_A38",
+    "INSEE",
+    "Emploi salarié et établissements, A38 (Flores, Melodi)",
+    etalabLicence,
+    "https://api.insee.fr/melodi/data/DS_FLORES_A38",
+    "insee-melodi",
+    null,
+  ],
+  [
+    "DS_RP_EMPLOI_LR_PRINC",
+    "INSEE",
+    "Emploi au lieu de résidence (recensement, Melodi)",
+    etalabLicence,
+    "https://api.insee.fr/melodi/data/DS_RP_EMPLOI_LR_PRINC",
+    "insee-melodi",
+    null,
+  ],
+  [
+    "DS_RP_DIPLOMES_PRINC",
+    "INSEE",
+    "Diplômes et formation (recensement, Melodi)",
+    etalabLicence,
+    "https://api.insee.fr/melodi/data/DS_RP_DIPLOMES_PRINC",
+    "insee-melodi",
+    null,
+  ],
+  [
+    "etablissements-et-effectifs-salaries-au-niveau-commune-x-ape-last",
+    "URSSAF",
+    "Établissements et effectifs salariés au 31/12, commune × APE",
+    "ODbL",
+    "https://open.urssaf.fr/explore/dataset/etablissements-et-effectifs-salaries-au-niveau-commune-x-ape-last/",
+    "urssaf",
+    "private sector, régime général; Marseille by arrondissement",
+  ],
+  [
+    "effectifs-salaries-et-masse-salariale-du-secteur-prive-par-departement-x-grand-s",
+    "URSSAF",
+    "Effectifs salariés et masse salariale, département × grand secteur, trimestriel",
+    "ODbL",
+    "https://open.urssaf.fr/explore/dataset/effectifs-salaries-et-masse-salariale-du-secteur-prive-par-departement-x-grand-s/",
+    "urssaf",
+    null,
+  ],
+  [
+    "effectifs-salaries-et-masse-salariale-du-secteur-prive-par-zone-demploi",
+    "URSSAF",
+    "Effectifs salariés et masse salariale par zone d'emploi, trimestriel",
+    "ODbL",
+    "https://open.urssaf.fr/explore/dataset/effectifs-salaries-et-masse-salariale-du-secteur-prive-par-zone-demploi/",
+    "urssaf",
+    null,
+  ],
+  [
+    "dares_defm_communales-brutes",
+    "DARES",
+    "Demandeurs d'emploi inscrits à France Travail par commune",
+    etalabLicence,
+    "https://data.dares.travail-emploi.gouv.fr/explore/dataset/dares_defm_communales-brutes/",
+    "dares",
+    "Q4 only; values rounded to 5",
+  ],
+  [
+    "fr-esr-atlas_regional-effectifs-d-etudiants-inscrits",
+    "MESR",
+    "Atlas régional : effectifs d'étudiants inscrits",
+    etalabLicence,
+    "https://data.enseignementsup-recherche.gouv.fr/explore/dataset/fr-esr-atlas_regional-effectifs-d-etudiants-inscrits/",
+    "mesr",
+    null,
+  ],
+  [
+    "cigale",
+    "ATMOSUD",
+    "CIGALE : inventaire des émissions, consommations et productions d'énergie",
+    "ODbL",
+    "https://cigale.atmosud.org/",
+    "atmosud",
+    "yearly inventory (N-2); extraction column names unconfirmed",
+  ],
+  [
+    "ind_sudpaca",
+    "ATMOSUD",
+    "Indice ATMO journalier par commune (WFS)",
+    "ODbL",
+    "https://geoservices.atmosud.org/geoserver/ind_sudpaca/ows",
+    "atmosud",
+    "Marseille published per arrondissement",
+  ],
+  [
+    "trafic-aerien-commercial-mensuel",
+    "DGAC",
+    "Trafic aérien commercial mensuel français par aéroport",
+    etalabLicence,
+    "https://www.data.gouv.fr/fr/datasets/trafic-aerien-commercial-mensuel-francais-par-paire-daeroports-par-sens-depuis-1990/",
+    "dgac",
+    "airport LFML",
+  ],
+  [
+    "gpmm-traffic",
+    "GPMM",
+    "Trafic du port de Marseille-Fos (releases, partner CSV template)",
+    "Partner file",
+    "https://www.marseille-port.fr",
+    "port",
+    "no machine-readable feed: a partner file in the Hublot CSV template",
+  ],
+  [
+    "partner-csv",
+    "AMP",
+    "Partner files in the Hublot CSV template",
+    "Partner file",
+    "https://ampmetropole.fr",
+    "partner-csv",
+    "attributed per file to the partner that sends it",
+  ],
+];
+write(
+  "datasets.json",
+  datasets.map(([code, partnerCode, name, licence, url, sourceId, note]) => ({
+    code,
+    partnerCode,
+    name,
+    description: null,
+    licence,
+    url,
+    sourceId,
+    note,
+  })),
+);

@@ -12,6 +12,12 @@ const tables = [
   "filieres",
   "naf_codes",
   "filiere_naf_codes",
+  "datasets",
+  "sites",
+  "site_filieres",
+  "site_partners",
+  "agenda_nodes",
+  "agenda_node_sites",
 ];
 let database: TestDatabase | undefined;
 afterEach(async () => {
@@ -151,6 +157,64 @@ describe("loadReferenceData", () => {
     ]);
   });
 
+  it("loads the agenda's sites in their commune with filières and partners, Marseille never by arrondissement", async () => {
+    database = await createTestDatabase();
+    const [arbois] = await selectRows<{
+      kind: string;
+      commune_code: string;
+      filieres: string;
+      partners: string;
+    }>(
+      database.db,
+      sql`select s.kind, s.commune_code,
+            (select string_agg(filiere_code, ',' order by filiere_code) from site_filieres where site_code = s.code) as filieres,
+            (select string_agg(partner_code, ',' order by partner_code) from site_partners where site_code = s.code) as partners
+          from sites s where s.code = 'S_ARBOIS'`,
+    );
+    expect(arbois).toEqual({
+      kind: "technopole",
+      commune_code: "COM-13001",
+      filieres: "F5",
+      partners: "ORG_AMU,ORG_BRGM,ORG_CEREGE,ORG_IRSTEA",
+    });
+    // Arrondissement numbers are the catalog compiler's knowledge, not the agenda's: the site stays in 13055.
+    const [luminy] = await selectRows<{ commune_code: string; location_note: string }>(
+      database.db,
+      sql`select commune_code, location_note from sites where code = 'S_LUMINY'`,
+    );
+    expect(luminy).toEqual({ commune_code: "COM-13055", location_note: "Marseille (9e)" });
+    expect(await count(sql`select count(*) as n from sites where commune_code like 'ARM-%'`)).toBe(0);
+    expect(
+      await count(sql`select count(*) as n from sites where kind in ('technopole', 'port', 'airport')`),
+    ).toBeGreaterThan(5);
+    expect(await count(sql`select count(*) as n from datasets where source_id = 'insee-bdm'`)).toBe(1);
+  });
+
+  it("loads the agenda tree: 5 orientations of 5 leviers, 75 actions, 5 pillars and 5 markers", async () => {
+    database = await createTestDatabase();
+    const kinds = await selectRows<{ kind: string; n: string }>(
+      database.db,
+      sql`select kind, count(*)::text as n from agenda_nodes group by kind order by kind`,
+    );
+    expect(Object.fromEntries(kinds.map((k) => [k.kind, Number(k.n)]))).toEqual({
+      action: 75,
+      levier: 25,
+      marker: 5,
+      modality: 7,
+      orientation: 5,
+      pillar: 5,
+    });
+    expect(
+      await count(sql`select count(*) as n from agenda_nodes l join agenda_nodes o on o.code = l.parent_code
+        where l.kind = 'levier' and o.kind = 'orientation'`),
+    ).toBe(25);
+    // The students target (001:L654) sits under O1.L1, which thereby measures student_count.
+    expect(
+      await count(sql`select count(*) as n from agenda_node_indicators
+        where node_code = 'O1.L1' and indicator_code = 'student_count' and certainty = 'inference'`),
+    ).toBe(1);
+  });
+
   it("changes no row when loaded a second time", async () => {
     database = await createTestDatabase();
     const before = await snapshot();
@@ -182,6 +246,11 @@ describe("loadReferenceData", () => {
     ];
     await expect(loadReferenceData(database.db, data)).rejects.toThrow(
       "ingest/reference/data/conseils-de-territoire.json: record CT-1: commune 75056 is not a commune of the Métropole",
+    );
+    const unknownSite = readReferenceFiles();
+    unknownSite["sites.json"] = [{ ...(unknownSite["sites.json"][0] as object), partners: ["ORG_NOWHERE"] }];
+    await expect(loadReferenceData(database.db, unknownSite)).rejects.toThrow(
+      'ingest/reference/data/sites.json: record S_ARBOIS: partner "ORG_NOWHERE" is not defined',
     );
     const bad = readReferenceFiles();
     bad["indicators.json"] = [{ ...(bad["indicators.json"][0] as object), number: 42 }];
