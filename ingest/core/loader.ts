@@ -1,0 +1,223 @@
+/**
+ * Writes a conversion's rows: series and observations upserted by natural key in batches (one
+ * statement per batch, the rows travel as one JSON parameter so neither driver hits the bind-parameter
+ * limit), a changed value moved to the revision history first, an unchanged value never rewritten.
+ */
+import { sql } from "drizzle-orm";
+import { type Db, selectRows } from "../../src/db/client";
+import { PeriodError, parsePeriod } from "../../src/period";
+import { ConvertError, type ConvertResult, type SeriesInput, type SeriesKey } from "./types";
+
+const BATCH = 5_000;
+
+export interface RowCounts {
+  inserted: number;
+  updated: number;
+  unchanged: number;
+}
+
+export interface Provenance {
+  runId: number;
+  rawPayloadId: number | null;
+  sourceUrl: string;
+  retrievedAt: Date;
+  datasetCode: string;
+}
+
+/** `{ sex: "F", filiere: "F1" }` → `filiere=F1;sex=F`: the same breakdown always gives the same key. */
+export function breakdownKey(breakdown: Record<string, string>): string {
+  return Object.keys(breakdown)
+    .sort()
+    .map((k) => `${k}=${breakdown[k]}`)
+    .join(";");
+}
+
+const seriesKeyOf = (s: SeriesKey) =>
+  `${s.indicatorCode}|${s.territoryCode}|${s.measure}|${breakdownKey(s.breakdown)}`;
+
+/** Refuses rows that point at codes the hub does not know, before any write, with the code named. */
+async function checkCodes(db: Db, series: SeriesInput[]): Promise<void> {
+  const wanted = {
+    indicators: [...new Set(series.map((s) => s.indicatorCode))],
+    territories: [...new Set(series.map((s) => s.territoryCode))],
+  };
+  for (const [table, codes] of Object.entries(wanted)) {
+    if (codes.length === 0) continue;
+    const found = await selectRows<{ code: string }>(
+      db,
+      sql`select code from ${sql.identifier(table)} where code in (${sql.join(
+        codes.map((c) => sql`${c}`),
+        sql`, `,
+      )})`,
+    );
+    const known = new Set(found.map((r) => r.code));
+    const missing = codes.filter((c) => !known.has(c));
+    if (missing.length > 0) {
+      throw new ConvertError(`unknown ${table.slice(0, -1)} code(s): ${missing.slice(0, 5).join(", ")}`);
+    }
+  }
+}
+
+async function upsertSeries(
+  db: Db,
+  inputs: SeriesInput[],
+  datasetCode: string,
+): Promise<Map<string, number>> {
+  const rows = inputs.map((s) => ({
+    indicator_code: s.indicatorCode,
+    territory_code: s.territoryCode,
+    measure: s.measure,
+    breakdown: s.breakdown,
+    breakdown_key: breakdownKey(s.breakdown),
+    filiere_code: s.filiereCode ?? s.breakdown.filiere ?? null,
+    naf_code: s.nafCode ?? s.breakdown.naf ?? null,
+    dataset_code: s.datasetCode ?? datasetCode,
+    source_key: s.sourceKey ?? null,
+    frequency: s.frequency,
+    unit: s.unit,
+    unit_mult: s.unitMult ?? 0,
+    title_fr: s.titleFr ?? null,
+    title_en: s.titleEn ?? null,
+    source_updated_at: s.sourceUpdatedAt?.toISOString() ?? null,
+    metadata: s.metadata ?? {},
+  }));
+  const ids = new Map<string, number>();
+  const columns = `indicator_code text, territory_code text, measure text, breakdown jsonb, breakdown_key text,
+    filiere_code text, naf_code text, dataset_code text, source_key text, frequency text, unit text, unit_mult int,
+    title_fr text, title_en text, source_updated_at timestamptz, metadata jsonb`;
+  const described = [
+    "filiere_code",
+    "naf_code",
+    "dataset_code",
+    "source_key",
+    "frequency",
+    "unit",
+    "unit_mult",
+    "title_fr",
+    "title_en",
+    "source_updated_at",
+    "metadata",
+  ];
+  const list = (prefix = "") => sql.raw(described.map((c) => prefix + c).join(", "));
+  for (let i = 0; i < rows.length; i += BATCH) {
+    const json = JSON.stringify(rows.slice(i, i + BATCH));
+    await db.execute(sql`
+      insert into series (indicator_code, territory_code, measure, breakdown, breakdown_key, ${list()})
+      select indicator_code, territory_code, measure, breakdown, breakdown_key, ${list()}
+      from jsonb_to_recordset(${json}::jsonb) as r(${sql.raw(columns)})
+      on conflict (indicator_code, territory_code, measure, breakdown_key) do update
+        set (${list()}) = (${list("excluded.")})
+        where (${list("series.")}) is distinct from (${list("excluded.")})`);
+    const found = await selectRows<{ id: number; k: string }>(
+      db,
+      sql`select s.id, s.indicator_code || '|' || s.territory_code || '|' || s.measure || '|' || s.breakdown_key as k
+          from series s join jsonb_to_recordset(${json}::jsonb) as r(${sql.raw(columns)})
+          using (indicator_code, territory_code, measure, breakdown_key)`,
+    );
+    for (const r of found) ids.set(r.k, Number(r.id));
+  }
+  return ids;
+}
+
+/**
+ * Loads one conversion into the tables. Call it inside the resource's transaction: it throws on the
+ * first problem and leaves the rollback to the caller.
+ */
+export async function loadConversion(
+  db: Db,
+  result: ConvertResult,
+  provenance: Provenance,
+): Promise<RowCounts> {
+  const seriesByKey = new Map(result.series.map((s) => [seriesKeyOf(s), s]));
+  await checkCodes(db, [...seriesByKey.values()]);
+  const ids = await upsertSeries(db, [...seriesByKey.values()], provenance.datasetCode);
+
+  const observations = new Map<string, Record<string, unknown>>();
+  for (const o of result.observations) {
+    const seriesId = ids.get(seriesKeyOf(o.series));
+    if (seriesId === undefined) {
+      throw new ConvertError(
+        `observation ${o.period} refers to a series not in the conversion: ${seriesKeyOf(o.series)}`,
+      );
+    }
+    let period: ReturnType<typeof parsePeriod>;
+    try {
+      period = parsePeriod(o.period);
+    } catch (error) {
+      if (error instanceof PeriodError) throw new ConvertError(error.message, { cause: error });
+      throw error;
+    }
+    if (o.value !== null && !Number.isFinite(o.value)) {
+      throw new ConvertError(
+        `observation ${seriesKeyOf(o.series)} ${o.period}: value ${o.value} is not a number`,
+      );
+    }
+    const row = {
+      series_id: seriesId,
+      period: period.period,
+      period_start: period.start,
+      period_end: period.end,
+      value: o.value,
+      obs_status: o.obsStatus,
+      obs_qual: o.obsQual ?? null,
+      attributes: o.attributes ?? {},
+    };
+    const key = `${seriesId}|${period.period}`;
+    const previous = observations.get(key);
+    if (previous && JSON.stringify(previous) !== JSON.stringify(row)) {
+      throw new ConvertError(`two different values for ${seriesKeyOf(o.series)} at ${period.period}`);
+    }
+    observations.set(key, row);
+  }
+
+  const rows = [...observations.values()];
+  const counts: RowCounts = { inserted: 0, updated: 0, unchanged: 0 };
+  const now = new Date().toISOString();
+  for (let i = 0; i < rows.length; i += BATCH) {
+    const json = JSON.stringify(rows.slice(i, i + BATCH));
+    // Data-modifying CTEs all see the table as it was before the statement, so `changed` reads the old
+    // values that `revised` archives while `upserted` replaces them.
+    const [r] = await selectRows<{ inserted: number | string; updated: number | string }>(
+      db,
+      sql`
+      with incoming as (
+        select * from jsonb_to_recordset(${json}::jsonb) as r(series_id int, period text, period_start date,
+          period_end date, value double precision, obs_status text, obs_qual text, attributes jsonb)
+      ),
+      changed as (
+        select o.* from observations o join incoming i on i.series_id = o.series_id and i.period = o.period
+        where (o.value, o.obs_status, o.obs_qual, o.attributes) is distinct from (i.value, i.obs_status, i.obs_qual, i.attributes)
+      ),
+      revised as (
+        insert into observation_revisions (series_id, period, value, obs_status, obs_qual, attributes, source_url,
+          retrieved_at, run_id, raw_payload_id, doc_ref, derived_from, valid_from, valid_to, replaced_by_run_id)
+        select series_id, period, value, obs_status, obs_qual, attributes, source_url, retrieved_at, run_id,
+          raw_payload_id, doc_ref, derived_from, valid_from, ${now}::timestamptz, ${provenance.runId}::bigint from changed
+      ),
+      upserted as (
+        insert into observations (series_id, period, period_start, period_end, value, obs_status, obs_qual, attributes,
+          source_url, retrieved_at, run_id, raw_payload_id, valid_from)
+        select series_id, period, period_start, period_end, value, obs_status, obs_qual, attributes,
+          ${provenance.sourceUrl}, ${provenance.retrievedAt.toISOString()}::timestamptz, ${provenance.runId}::bigint,
+          ${provenance.rawPayloadId}::bigint, ${now}::timestamptz
+        from incoming
+        on conflict (series_id, period) do update set
+          (value, obs_status, obs_qual, attributes, source_url, retrieved_at, run_id, raw_payload_id, doc_ref,
+            derived_from, valid_from) =
+          (excluded.value, excluded.obs_status, excluded.obs_qual, excluded.attributes, excluded.source_url,
+            excluded.retrieved_at, excluded.run_id, excluded.raw_payload_id, null, null, excluded.valid_from)
+        where (observations.value, observations.obs_status, observations.obs_qual, observations.attributes)
+          is distinct from (excluded.value, excluded.obs_status, excluded.obs_qual, excluded.attributes)
+        returning (xmax = 0) as inserted
+      )
+      select count(*) filter (where inserted) as inserted, count(*) filter (where not inserted) as updated
+      from upserted`,
+    );
+    const inserted = Number(r?.inserted ?? 0);
+    const updated = Number(r?.updated ?? 0);
+    counts.inserted += inserted;
+    counts.updated += updated;
+    counts.unchanged += Math.min(BATCH, rows.length - i) - inserted - updated;
+  }
+  return counts;
+}

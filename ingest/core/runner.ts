@@ -1,0 +1,295 @@
+/**
+ * Runs one stream: plan → for each resource download (raw archive, unchanged check) → convert →
+ * load atomically with its state and run event → derive → record the run. One resource failing
+ * never stops the others, and nothing it half-wrote survives its rollback.
+ */
+import { readFile } from "node:fs/promises";
+import { hostname } from "node:os";
+import { fileURLToPath } from "node:url";
+import { eq } from "drizzle-orm";
+import {
+  ingestResourceEvents,
+  ingestRuns,
+  type ResourceStatus,
+  type RunStatus,
+  type runTriggers,
+} from "../../schema/ingest";
+import type { Db } from "../../src/db/client";
+import { type Logger, loggerFor } from "../../src/logger";
+import { baseUrlFor } from "./config";
+import { createHttpClient } from "./http";
+import { loadConversion, type RowCounts } from "./loader";
+import { archivePayload, sha256 } from "./raw-store";
+import {
+  acquireLease,
+  finishStream,
+  lastPayloadHash,
+  readCursor,
+  renewLease,
+  saveResourceState,
+} from "./state";
+import type {
+  ConvertResult,
+  HttpClient,
+  Payload,
+  Resource,
+  SourceDefinition,
+  StreamDefinition,
+} from "./types";
+
+export type RunTrigger = (typeof runTriggers)[number];
+
+export interface RunOptions {
+  db: Db;
+  source: SourceDefinition;
+  stream: StreamDefinition;
+  trigger: RunTrigger;
+  /** Re-convert and re-load even when a payload's hash is the one last loaded. */
+  force?: boolean;
+  /** Convert and load this saved payload instead of downloading (`ingest --from-file`). */
+  fromFile?: string;
+  /** With `fromFile`, the planned resource the file stands for (default: the first). */
+  resourceKey?: string;
+  env?: NodeJS.ProcessEnv;
+  http?: HttpClient;
+  log?: Logger;
+  /** Who holds the lease; defaults to this host and process. */
+  instance?: string;
+  leaseMs?: number;
+  onProgress?: (progress: RunProgress) => void;
+}
+
+export interface RunProgress {
+  streamId: string;
+  resourcesDone: number;
+  resourcesTotal: number;
+  rows: number;
+  elapsedMs: number;
+}
+
+export interface RunSummary {
+  runId: number | null;
+  streamId: string;
+  status: RunStatus;
+  resourcesTotal: number;
+  resourcesFailed: number;
+  rowsInserted: number;
+  rowsUpdated: number;
+  rowsUnchanged: number;
+  rowsSkipped: number;
+  durationMs: number;
+  error: string | null;
+}
+
+const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
+const causeOf = (error: unknown) =>
+  error instanceof Error && error.cause !== undefined ? describe(error.cause) : null;
+
+/** Reads `file:` URLs from disk and everything else through the shared client. */
+async function defaultDownload(resource: Resource, http: HttpClient): Promise<Payload> {
+  if (resource.url.startsWith("file:")) return readPayloadFile(fileURLToPath(resource.url));
+  return http.get(resource.url, { headers: resource.headers });
+}
+
+async function readPayloadFile(path: string): Promise<Payload> {
+  const body = new Uint8Array(await readFile(path));
+  return { body, url: `file://${path}`, httpStatus: null, contentType: null, retrievedAt: new Date() };
+}
+
+export async function runStream(options: RunOptions): Promise<RunSummary> {
+  const { db, source, stream, trigger, force = false } = options;
+  const log = (options.log ?? loggerFor("ingest")).child({ stream: stream.id });
+  const instance = options.instance ?? `${hostname()}:${process.pid}`;
+  const leaseMs = options.leaseMs ?? 30 * 60_000;
+  const started = Date.now();
+  const summary: RunSummary = {
+    runId: null,
+    streamId: stream.id,
+    status: "skipped",
+    resourcesTotal: 0,
+    resourcesFailed: 0,
+    rowsInserted: 0,
+    rowsUpdated: 0,
+    rowsUnchanged: 0,
+    rowsSkipped: 0,
+    durationMs: 0,
+    error: null,
+  };
+  if (!(await acquireLease(db, stream.id, source.id, instance, leaseMs))) {
+    log.info("another runner holds this stream; skipping");
+    summary.error = "already running elsewhere";
+    return summary;
+  }
+  const [run] = await db
+    .insert(ingestRuns)
+    .values({ sourceId: source.id, streamId: stream.id, trigger, instance })
+    .returning({ id: ingestRuns.id });
+  if (!run) throw new Error("ingest run insert returned no id");
+  const runId = run.id;
+  summary.runId = runId;
+  const http =
+    options.http ?? createHttpClient({ log: log.child({ category: "http" }), rateLimit: source.rateLimit });
+  let cursor: Record<string, unknown> = {};
+  let resourcesUnchanged = 0;
+  try {
+    const previousCursor = await readCursor(db, stream.id);
+    const planned = await stream.plan({
+      baseUrl: baseUrlFor(source, options.env),
+      db,
+      cursor: previousCursor,
+      force,
+      log,
+    });
+    let resources = planned;
+    if (options.fromFile) {
+      const chosen = planned.find((r) => r.key === options.resourceKey) ?? planned[0];
+      if (!chosen) throw new Error(`stream ${stream.id} planned no resource for --from-file to stand for`);
+      resources = [chosen];
+    }
+    summary.resourcesTotal = resources.length;
+    let done = 0;
+    for (const resource of resources) {
+      const outcome = await runResource({ ...options, db, log, http, runId, force }, resource);
+      done += 1;
+      if (outcome.status === "failed") summary.resourcesFailed += 1;
+      if (outcome.status === "unchanged") resourcesUnchanged += 1;
+      summary.rowsInserted += outcome.rows.inserted;
+      summary.rowsUpdated += outcome.rows.updated;
+      summary.rowsUnchanged += outcome.rows.unchanged;
+      summary.rowsSkipped += outcome.skipped;
+      if (outcome.cursor) cursor = { ...cursor, ...outcome.cursor };
+      if (outcome.status === "failed" && !summary.error) summary.error = `${resource.key}: ${outcome.error}`;
+      await renewLease(db, stream.id, instance, leaseMs);
+      options.onProgress?.({
+        streamId: stream.id,
+        resourcesDone: done,
+        resourcesTotal: resources.length,
+        rows: summary.rowsInserted + summary.rowsUpdated + summary.rowsUnchanged,
+        elapsedMs: Date.now() - started,
+      });
+    }
+    const changed = summary.rowsInserted + summary.rowsUpdated > 0;
+    if (changed && stream.derive) {
+      try {
+        await stream.derive(db, log);
+      } catch (error) {
+        summary.resourcesFailed += 1;
+        summary.error = `derive: ${describe(error)}`;
+        log.error({ err: error }, "derived series failed");
+      }
+    }
+    if (summary.resourcesFailed === 0) {
+      summary.status =
+        resources.length > 0 && resourcesUnchanged === resources.length ? "unchanged" : "success";
+    } else {
+      summary.status = summary.resourcesFailed >= resources.length && !changed ? "failed" : "partial";
+    }
+  } catch (error) {
+    summary.status = "failed";
+    summary.error = describe(error);
+    log.error({ err: error }, "run failed before its resources");
+  }
+  summary.durationMs = Date.now() - started;
+  await db
+    .update(ingestRuns)
+    .set({
+      status: summary.status,
+      finishedAt: new Date(),
+      durationMs: summary.durationMs,
+      resourcesTotal: summary.resourcesTotal,
+      resourcesFailed: summary.resourcesFailed,
+      rowsInserted: summary.rowsInserted,
+      rowsUpdated: summary.rowsUpdated,
+      rowsUnchanged: summary.rowsUnchanged,
+      rowsSkipped: summary.rowsSkipped,
+      error: summary.error,
+    })
+    .where(eq(ingestRuns.id, runId));
+  await finishStream(db, stream.id, instance, {
+    runId,
+    succeeded: summary.status === "success" || summary.status === "unchanged",
+    error: summary.error,
+    cursor,
+  });
+  log.info({ ...summary }, `run ${summary.status}`);
+  return summary;
+}
+
+interface ResourceOutcome {
+  status: ResourceStatus;
+  rows: RowCounts;
+  skipped: number;
+  cursor?: Record<string, unknown>;
+  error?: string;
+}
+
+async function runResource(
+  context: RunOptions & { db: Db; log: Logger; http: HttpClient; runId: number; force: boolean },
+  resource: Resource,
+): Promise<ResourceOutcome> {
+  const { db, source, stream, log, http, runId, force } = context;
+  const startedAt = new Date();
+  const noRows: RowCounts = { inserted: 0, updated: 0, unchanged: 0 };
+  const event = (status: ResourceStatus, extra: Partial<typeof ingestResourceEvents.$inferInsert> = {}) => ({
+    runId,
+    streamId: stream.id,
+    resourceKey: resource.key,
+    status,
+    startedAt,
+    finishedAt: new Date(),
+    durationMs: Date.now() - startedAt.getTime(),
+    ...extra,
+  });
+  let rawPayloadId: number | null = null;
+  try {
+    const payload = context.fromFile
+      ? await readPayloadFile(context.fromFile)
+      : stream.download
+        ? await stream.download(resource, { http, log })
+        : await defaultDownload(resource, http);
+    const hash = sha256(payload.body);
+    if (!force && (await lastPayloadHash(db, stream.id, resource.key)) === hash) {
+      await db.insert(ingestResourceEvents).values(event("unchanged"));
+      return { status: "unchanged", rows: noRows, skipped: 0 };
+    }
+    // Archived before conversion, in its own statement, so a payload that fails to convert is kept.
+    rawPayloadId = await archivePayload(
+      db,
+      { sourceId: source.id, streamId: stream.id, resourceKey: resource.key },
+      payload,
+      hash,
+    );
+    const converted: ConvertResult = stream.convert(payload, { resource, url: payload.url });
+    const skipped = Object.values(converted.skipped).reduce((a, b) => a + b, 0);
+    const archivedId = rawPayloadId;
+    const rows = await db.transaction(async (tx) => {
+      const t = tx as unknown as Db;
+      const counts = await loadConversion(t, converted, {
+        runId,
+        rawPayloadId: archivedId,
+        sourceUrl: payload.url,
+        retrievedAt: payload.retrievedAt,
+        datasetCode: stream.datasetCode,
+      });
+      await saveResourceState(t, stream.id, resource.key, hash, archivedId);
+      await t.insert(ingestResourceEvents).values(
+        event("success", {
+          rowsInserted: counts.inserted,
+          rowsUpdated: counts.updated,
+          rowsUnchanged: counts.unchanged,
+          rowsSkipped: skipped,
+          skippedReasons: converted.skipped,
+          rawPayloadId: archivedId,
+        }),
+      );
+      return counts;
+    });
+    return { status: "success", rows, skipped, cursor: converted.cursor };
+  } catch (error) {
+    log.error({ err: error, resource: resource.key }, "resource failed");
+    await db
+      .insert(ingestResourceEvents)
+      .values(event("failed", { rawPayloadId, error: describe(error), errorCause: causeOf(error) }));
+    return { status: "failed", rows: noRows, skipped: 0, error: describe(error) };
+  }
+}
