@@ -1,3 +1,5 @@
+import { startScheduler } from "../ingest/core/scheduler";
+import { sources } from "../ingest/registry";
 import { DatabaseConnectionError, openDatabase } from "./db/client";
 import { EnvError, parseEnv } from "./env";
 import { createHttpServer } from "./http/server";
@@ -27,8 +29,17 @@ async function main(): Promise<void> {
       `Hublot serves http://localhost:${env.PORT}/graphql`,
     );
   });
+  // Ingestion runs beside the server: a source that is down fails its own run, the API keeps serving.
+  const scheduler = startScheduler({
+    db: database.db,
+    sources,
+    log: loggerFor("ingest"),
+    schedule: env.INGEST_SCHEDULE === "on",
+    catchUp: env.INGEST_ON_START === "on",
+  });
   const stop = () => {
     server.close();
+    void scheduler.stop();
     void database.close().finally(() => process.exit(0));
   };
   process.once("SIGINT", stop);

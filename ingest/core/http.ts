@@ -10,6 +10,12 @@ import type { HttpClient, Payload } from "./types";
 
 export const USER_AGENT = "Hublot/0.1 (data hub of Aix-Marseille-Provence; +https://github.com/hublot-amp)";
 
+/**
+ * Errors that mean "no route to the server" rather than a hiccup: retried once, so a hub with no
+ * network fails its runs in about a second instead of waiting through the whole backoff.
+ */
+const UNREACHABLE = new Set(["ENOTFOUND", "EAI_AGAIN", "ENETUNREACH", "EHOSTUNREACH", "ECONNREFUSED"]);
+
 /** Query parameters and headers whose values are never logged. */
 const SECRET = /token|key|secret|password|authorization|signature/i;
 
@@ -66,8 +72,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       statusCodes: [408, 429, 500, 502, 503, 504, 521, 522, 524],
       maxRetryAfter: maxRetryAfterMs,
       // got computes 0 when a retry is not allowed, and the Retry-After wait when the server sent one.
-      calculateDelay: ({ attemptCount, computedValue, retryAfter }) => {
+      calculateDelay: ({ attemptCount, computedValue, retryAfter, error }) => {
         if (computedValue === 0) return 0;
+        if (UNREACHABLE.has(error.code) && attemptCount > 1) return 0;
         if (retryAfter !== undefined) return computedValue;
         const step = retryBaseMs * 2 ** (attemptCount - 1);
         return Math.min(step, 60_000) + Math.random() * retryBaseMs;

@@ -1,0 +1,84 @@
+/** Freshness of every registered stream: its last run, last success and last failure with the reason. */
+import { sql } from "drizzle-orm";
+import { type Db, selectRows } from "../../src/db/client";
+import type { SourceDefinition } from "./types";
+
+export interface StreamStatus {
+  sourceId: string;
+  streamId: string;
+  schedule: string;
+  indicators: string[];
+  lastRun: {
+    id: number;
+    status: string;
+    trigger: string;
+    startedAt: Date;
+    finishedAt: Date | null;
+    rowsInserted: number;
+    rowsUpdated: number;
+    rowsUnchanged: number;
+    error: string | null;
+  } | null;
+  lastSuccessAt: Date | null;
+  lastFailureAt: Date | null;
+  lastError: string | null;
+}
+
+interface Row {
+  stream_id: string;
+  id: number | string | null;
+  status: string | null;
+  trigger: string | null;
+  started_at: string | Date | null;
+  finished_at: string | Date | null;
+  rows_inserted: number | null;
+  rows_updated: number | null;
+  rows_unchanged: number | null;
+  error: string | null;
+  last_success_at: string | Date | null;
+  last_failure_at: string | Date | null;
+  last_error: string | null;
+}
+
+const toDate = (v: string | Date | null) => (v === null ? null : new Date(v));
+
+export async function streamStatuses(db: Db, sources: SourceDefinition[]): Promise<StreamStatus[]> {
+  const rows = await selectRows<Row>(
+    db,
+    sql`select s.stream_id, r.id, r.status, r.trigger, r.started_at, r.finished_at, r.rows_inserted,
+          r.rows_updated, r.rows_unchanged, r.error, s.last_success_at, s.last_failure_at, s.last_error
+        from stream_state s
+        left join lateral (
+          select * from ingest_runs r where r.stream_id = s.stream_id order by r.started_at desc, r.id desc limit 1
+        ) r on true`,
+  );
+  const byStream = new Map(rows.map((r) => [r.stream_id, r]));
+  return sources.flatMap((source) =>
+    source.streams.map((stream) => {
+      const r = byStream.get(stream.id);
+      return {
+        sourceId: source.id,
+        streamId: stream.id,
+        schedule: stream.schedule,
+        indicators: stream.indicators,
+        lastRun:
+          r?.id != null && r.started_at !== null
+            ? {
+                id: Number(r.id),
+                status: r.status ?? "running",
+                trigger: r.trigger ?? "",
+                startedAt: new Date(r.started_at),
+                finishedAt: toDate(r.finished_at),
+                rowsInserted: r.rows_inserted ?? 0,
+                rowsUpdated: r.rows_updated ?? 0,
+                rowsUnchanged: r.rows_unchanged ?? 0,
+                error: r.error,
+              }
+            : null,
+        lastSuccessAt: toDate(r?.last_success_at ?? null),
+        lastFailureAt: toDate(r?.last_failure_at ?? null),
+        lastError: r?.last_error ?? null,
+      };
+    }),
+  );
+}

@@ -1,0 +1,69 @@
+import pino from "pino";
+import { afterEach, describe, expect, it } from "vitest";
+import { createHttpClient, HttpError, redactUrl, USER_AGENT } from "../../../ingest/core/http";
+import { type FixtureServer, startFixtureServer } from "../../support/fixture-server";
+
+let server: FixtureServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+/** A logger that keeps its lines, to check what would reach an operator's log. */
+function capturingLogger() {
+  const lines: string[] = [];
+  return { lines, log: pino({ level: "info" }, { write: (line: string) => lines.push(line) }) };
+}
+
+describe("createHttpClient", () => {
+  it("sends Hublot's User-Agent and logs the URL with its secrets masked", async () => {
+    server = await startFixtureServer({ "/data": [{ body: "ok" }] });
+    const { lines, log } = capturingLogger();
+    const http = createHttpClient({ log });
+    const payload = await http.get(`${server.baseUrl}/data?apikey=s3cr3t&GEO=COM-13055`);
+    expect(new TextDecoder().decode(payload.body)).toBe("ok");
+    expect(payload.httpStatus).toBe(200);
+    expect(server.requests[0]?.headers["user-agent"]).toBe(USER_AGENT);
+    expect(lines.join("\n")).toContain("apikey=***");
+    expect(lines.join("\n")).not.toContain("s3cr3t");
+  });
+
+  it("gives up after its retries on a server that stays down, naming the status", async () => {
+    server = await startFixtureServer({ "/down": [{ status: 502, body: "bad gateway" }] });
+    const http = createHttpClient({ log: capturingLogger().log, retries: 2, retryBaseMs: 10 });
+    const failure = http.get(`${server.baseUrl}/down`);
+    await expect(failure).rejects.toBeInstanceOf(HttpError);
+    await expect(failure).rejects.toMatchObject({ status: 502 });
+    expect(server.hits("/down")).toBe(3);
+  });
+
+  it("retries a connection cut in the middle of the body", async () => {
+    server = await startFixtureServer({
+      "/cut": [{ body: "0123456789", truncateAt: 4 }, { body: "0123456789" }],
+    });
+    const http = createHttpClient({ log: capturingLogger().log, retries: 2, retryBaseMs: 10 });
+    const payload = await http.get(`${server.baseUrl}/cut`);
+    expect(new TextDecoder().decode(payload.body)).toBe("0123456789");
+    expect(server.hits("/cut")).toBe(2);
+  });
+
+  it("spaces requests to respect the source's rate limit", async () => {
+    server = await startFixtureServer({ "/limited": [{ body: "ok" }] });
+    const http = createHttpClient({
+      log: capturingLogger().log,
+      rateLimit: { requests: 2, intervalMs: 400 },
+    });
+    const started = Date.now();
+    await Promise.all([1, 2, 3].map(() => http.get(`${server?.baseUrl}/limited`)));
+    // The third request had to wait for the next window.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(350);
+  });
+});
+
+describe("redactUrl", () => {
+  it("masks tokens and drops credentials", () => {
+    expect(redactUrl("https://user:pw@api.example.org/x?token=abc&q=1")).toBe(
+      "https://api.example.org/x?token=***&q=1",
+    );
+  });
+});
