@@ -1,0 +1,103 @@
+/**
+ * URSSAF open data (Opendatasoft Explore v2.1, keyless, ODbL): private salaried jobs and employer
+ * establishments by commune (annual, from commune × APE), and quarterly headcounts by département ×
+ * grand secteur and by zone d'emploi.
+ */
+
+import type { SourceDefinition, StreamDefinition } from "../../core/types";
+import { odsExportUrl, odsIn, odsString } from "../../protocols/opendatasoft.parse";
+import { EPCI_CODE } from "../../reference/load";
+import { COMMUNE_APE_DATASET, type CommuneApeMeta, convertCommuneApe } from "./commune-ape";
+import {
+  convertQuarterly,
+  DEP_GRAND_SECTEUR_DATASET,
+  type QuarterlyMeta,
+  ZONE_EMPLOI_DATASET,
+} from "./quarterly";
+import { knownTerritories } from "./territories";
+
+/** The AMP's départements: 13, plus 83 and 84 for Saint-Zacharie and Pertuis. */
+const DEPARTEMENTS = ["13", "83", "84"];
+
+export const communeApeStream: StreamDefinition = {
+  id: "urssaf.commune-ape",
+  description:
+    "Effectifs salariés privés et établissements employeurs au 31/12 par commune (arrondissements pour Marseille), total et par grand secteur, depuis commune × APE",
+  // Published once a year (~160 days after year end); a weekly look is plenty.
+  schedule: "30 6 * * 1",
+  indicators: ["net_job_creation", "avg_private_firm_size"],
+  datasetCode: COMMUNE_APE_DATASET,
+  async plan(ctx) {
+    const meta: CommuneApeMeta = {
+      epci: EPCI_CODE,
+      knownTerritories: await knownTerritories(ctx, ["COM", "ARM"]),
+    };
+    // /records stops at 10 000 rows; the EPCI alone has tens of thousands of commune × APE rows.
+    const url = odsExportUrl(ctx.baseUrl, COMMUNE_APE_DATASET, "csv", {
+      where: `code_epci=${odsString(EPCI_CODE)}`,
+    });
+    return [{ key: `commune-ape-epci-${EPCI_CODE}`, url, meta }];
+  },
+  convert: (payload, ctx) => convertCommuneApe(payload, ctx.resource),
+};
+
+export const departementGrandSecteurStream: StreamDefinition = {
+  id: "urssaf.departement-grand-secteur",
+  description:
+    "Effectifs salariés privés trimestriels (bruts et CVS) par département (13, 83, 84) et grand secteur",
+  schedule: "45 6 * * 1",
+  indicators: ["net_job_creation"],
+  datasetCode: DEP_GRAND_SECTEUR_DATASET,
+  async plan(ctx) {
+    const meta: QuarterlyMeta = {
+      dataset: DEP_GRAND_SECTEUR_DATASET,
+      territoryField: "code_departement",
+      territoryPrefix: "DEP",
+      breakdownField: "grand_secteur_d_activite",
+      knownTerritories: await knownTerritories(
+        ctx,
+        [],
+        DEPARTEMENTS.map((d) => `DEP-${d}`),
+      ),
+    };
+    const url = odsExportUrl(ctx.baseUrl, DEP_GRAND_SECTEUR_DATASET, "json", {
+      where: odsIn("code_departement", DEPARTEMENTS),
+    });
+    return [{ key: "departements-13-83-84", url, meta }];
+  },
+  convert: (payload, ctx) => convertQuarterly(payload, ctx.resource),
+};
+
+export const zoneEmploiStream: StreamDefinition = {
+  id: "urssaf.zone-emploi",
+  description:
+    "Effectifs salariés privés trimestriels (bruts et CVS) par zone d'emploi de la région 93; only the zones the reference data holds are kept",
+  schedule: "50 6 * * 1",
+  indicators: ["net_job_creation"],
+  datasetCode: ZONE_EMPLOI_DATASET,
+  async plan(ctx) {
+    const meta: QuarterlyMeta = {
+      dataset: ZONE_EMPLOI_DATASET,
+      territoryField: "code_zone_d_emploi",
+      territoryPrefix: "ZE2020",
+      breakdownField: null,
+      knownTerritories: await knownTerritories(ctx, ["ZE2020"]),
+    };
+    if (meta.knownTerritories.length === 0) {
+      ctx.log.warn("no ZE2020 territory in the reference data: every zone d'emploi row will be skipped");
+    }
+    const url = odsExportUrl(ctx.baseUrl, ZONE_EMPLOI_DATASET, "json", {
+      where: `code_region=${odsString("93")}`,
+    });
+    return [{ key: "zones-emploi-region-93", url, meta }];
+  },
+  convert: (payload, ctx) => convertQuarterly(payload, ctx.resource),
+};
+
+export const urssaf: SourceDefinition = {
+  id: "urssaf",
+  title: "URSSAF — open.urssaf.fr",
+  partnerCode: "URSSAF",
+  defaultBaseUrl: "https://open.urssaf.fr/api/explore/v2.1",
+  streams: [communeApeStream, departementGrandSecteurStream, zoneEmploiStream],
+};

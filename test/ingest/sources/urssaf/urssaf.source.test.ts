@@ -1,0 +1,261 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { sql } from "drizzle-orm";
+import { afterEach, describe, expect, it } from "vitest";
+import { createHttpClient } from "../../../../ingest/core/http";
+import { runStream } from "../../../../ingest/core/runner";
+import type { Payload, Resource } from "../../../../ingest/core/types";
+import { convertCommuneApe, grandSecteurCode } from "../../../../ingest/sources/urssaf/commune-ape";
+import { convertQuarterly, ZONE_EMPLOI_DATASET } from "../../../../ingest/sources/urssaf/quarterly";
+import { urssafCommuneTerritory } from "../../../../ingest/sources/urssaf/territories";
+import {
+  communeApeStream,
+  departementGrandSecteurStream,
+  urssaf,
+} from "../../../../ingest/sources/urssaf/urssaf.source";
+import { selectRows } from "../../../../src/db/client";
+import { loggerFor } from "../../../../src/logger";
+import { createTestDatabase, type TestDatabase } from "../../../support/db";
+import { type FixtureServer, startFixtureServer } from "../../../support/fixture-server";
+
+const fixture = (name: string) => readFileSync(join(import.meta.dirname, "../../../fixtures/urssaf", name));
+/** Every number in this CSV is INVENTED; only its columns and format are URSSAF's. */
+const inventedExport = fixture("commune-ape-export-invented-values.csv");
+const log = loggerFor("test");
+
+const payload = (body: Uint8Array | string): Payload => ({
+  body: typeof body === "string" ? new TextEncoder().encode(body) : body,
+  url: "https://open.urssaf.fr/api/explore/v2.1/catalog/datasets/x/exports/csv",
+  httpStatus: 200,
+  contentType: "text/csv",
+  retrievedAt: new Date("2026-09-14T12:00:00Z"),
+});
+const AMP_TERRITORIES = ["COM-13001", "COM-13055", "COM-84089", "ARM-13202", "ARM-13216"];
+const communeApe = (knownTerritories = AMP_TERRITORIES): Resource => ({
+  key: "commune-ape",
+  url: "u",
+  meta: { epci: "200054807", knownTerritories },
+});
+
+const value = (
+  result: ReturnType<typeof convertCommuneApe>,
+  territoryCode: string,
+  measure: string,
+  period: string,
+  gs?: string,
+) =>
+  result.observations.find(
+    (o) =>
+      o.series.territoryCode === territoryCode &&
+      o.series.measure === measure &&
+      o.period === period &&
+      o.series.breakdown.grand_secteur === gs,
+  );
+
+describe("commune × APE conversion (invented values)", () => {
+  const result = convertCommuneApe(payload(inventedExport), communeApe());
+
+  it("adds APE rows up per commune and year; an arrondissement stays an ARM territory", () => {
+    expect(value(result, "COM-13001", "private_salaried_jobs", "2022")?.value).toBe(300 + 700);
+    expect(value(result, "ARM-13202", "private_salaried_jobs", "2024")?.value).toBe(1000 + 220);
+    expect(value(result, "ARM-13216", "private_salaried_jobs", "2024")?.value).toBe(420);
+    expect(value(result, "COM-84089", "employer_establishments", "2024")).toMatchObject({
+      series: { indicatorCode: "avg_private_firm_size" },
+      value: 11,
+    });
+    expect(result.observations.some((o) => o.series.territoryCode === "COM-13055")).toBe(false);
+  });
+
+  it("breaks totals down by grand secteur", () => {
+    expect(value(result, "ARM-13202", "private_salaried_jobs", "2024", "GS5")?.value).toBe(1000);
+    expect(value(result, "ARM-13202", "private_salaried_jobs", "2024", "GS3")?.value).toBe(220);
+    expect(
+      result.series.find((s) => s.breakdown.grand_secteur === "GS2" && s.measure === "private_salaried_jobs"),
+    ).toMatchObject({
+      indicatorCode: "net_job_creation",
+      territoryCode: "COM-84089",
+      frequency: "A",
+      unit: "jobs",
+    });
+  });
+
+  it("counts null cells, says how many rows a total lacks, and drops totals with nothing published", () => {
+    expect(result.skipped).toEqual({ null_cell: 2 });
+    expect(value(result, "COM-13001", "private_salaried_jobs", "2024")).toMatchObject({
+      value: 351,
+      attributes: { ape_rows: "2", ape_rows_null: "1" },
+    });
+    expect(value(result, "COM-13001", "private_salaried_jobs", "2024", "GS1")).toBeUndefined();
+    expect(value(result, "COM-13001", "private_salaried_jobs", "2023", "GS1")?.value).toBe(710);
+  });
+
+  it("never counts Marseille twice: a 13055 row next to arrondissements is skipped", () => {
+    const text = inventedExport.toString("utf-8");
+    const lines = text.trimEnd().split("\n");
+    const marseille = lines[3]
+      .replace("13202 Marseille 2e Arrondissement", "13055 Marseille")
+      .replace(";13202;", ";13055;");
+    const withWhole = convertCommuneApe(payload(`${text}${marseille}\n`), communeApe());
+    expect(withWhole.skipped.marseille_whole_with_arrondissements).toBe(1);
+    expect(value(withWhole, "ARM-13202", "private_salaried_jobs", "2024")?.value).toBe(1220);
+    expect(withWhole.observations.some((o) => o.series.territoryCode === "COM-13055")).toBe(false);
+  });
+
+  it("skips rows of another EPCI or of a territory the reference data lacks", () => {
+    const other = convertCommuneApe(payload(inventedExport), communeApe(["COM-13001"]));
+    expect(other.skipped.territory_not_in_reference).toBe(4);
+    const text = inventedExport.toString("utf-8").replace(";200054807;84089;", ";248400251;84089;");
+    expect(convertCommuneApe(payload(text), communeApe()).skipped.outside_epci).toBe(1);
+  });
+
+  it("fails a renamed column, a header-only export and a value that is not a number", () => {
+    const renamed = inventedExport.toString("utf-8").replace("code_commune", "code_com");
+    expect(() => convertCommuneApe(payload(renamed), communeApe())).toThrow(/code_commune missing/);
+    const headerOnly = `${inventedExport.toString("utf-8").split("\n")[0]}\n`;
+    expect(() => convertCommuneApe(payload(headerOnly), communeApe())).toThrow(/no row/);
+    const garbage = inventedExport.toString("utf-8").replace(";45;351\n", ";45;n.d.\n");
+    expect(() => convertCommuneApe(payload(garbage), communeApe())).toThrow(
+      /effectifs_salaries_2024 = "n.d."/,
+    );
+  });
+
+  it("maps codes the way URSSAF writes them", () => {
+    expect(urssafCommuneTerritory("13201")).toBe("ARM-13201");
+    expect(urssafCommuneTerritory("13216")).toBe("ARM-13216");
+    expect(urssafCommuneTerritory("13217")).toBe("COM-13217");
+    expect(urssafCommuneTerritory("13055")).toBe("COM-13055");
+    expect(grandSecteurCode("GS5 Autres services marchands hors intérimaires")).toBe("GS5");
+  });
+});
+
+describe("quarterly conversions", () => {
+  it("reads the captured zone-d'emploi records as two measures per quarter", () => {
+    const resource: Resource = {
+      key: "ze",
+      url: "u",
+      meta: {
+        dataset: ZONE_EMPLOI_DATASET,
+        territoryField: "code_zone_d_emploi",
+        territoryPrefix: "ZE2020",
+        breakdownField: null,
+        knownTerritories: ["ZE2020-2804"],
+      },
+    };
+    const result = convertQuarterly(payload(fixture("ze-trimestriel-records.json")), resource);
+    expect(result.series.map((s) => [s.territoryCode, s.measure, s.frequency, s.titleFr])).toEqual([
+      ["ZE2020-2804", "private_salaried_jobs_sa", "Q", "2804 Caen"],
+      ["ZE2020-2804", "private_salaried_jobs_raw", "Q", "2804 Caen"],
+    ]);
+    expect(
+      result.observations.filter((o) => o.period === "2022-Q1").map((o) => [o.series.measure, o.value]),
+    ).toEqual([
+      ["private_salaried_jobs_sa", 132010],
+      ["private_salaried_jobs_raw", 130330],
+    ]);
+    const unknown = convertQuarterly(payload(fixture("ze-trimestriel-records.json")), {
+      ...resource,
+      meta: { ...resource.meta, knownTerritories: [] },
+    });
+    expect(unknown.skipped).toEqual({ territory_not_in_reference: 2 });
+  });
+
+  it("turns département × grand secteur records into quarterly series by grand secteur (placeholder values)", () => {
+    const resource: Resource = {
+      key: "dep",
+      url: "u",
+      meta: {
+        dataset: "d",
+        territoryField: "code_departement",
+        territoryPrefix: "DEP",
+        breakdownField: "grand_secteur_d_activite",
+        knownTerritories: ["DEP-13"],
+      },
+    };
+    const result = convertQuarterly(
+      payload(fixture("dep-grand-secteur-records-invented-placeholders.json")),
+      resource,
+    );
+    expect(result.series.map((s) => [s.territoryCode, s.measure, s.breakdown, s.titleFr])).toEqual([
+      ["DEP-13", "private_salaried_jobs_sa", { grand_secteur: "GS3" }, "Bouches-du-Rhône — GS3 Commerce"],
+      ["DEP-13", "private_salaried_jobs_raw", { grand_secteur: "GS3" }, "Bouches-du-Rhône — GS3 Commerce"],
+    ]);
+    expect(result.observations.map((o) => o.period)).toEqual(["2025-Q1", "2025-Q1"]);
+  });
+
+  it("fails an empty answer and records without the expected fields", () => {
+    const resource: Resource = {
+      key: "dep",
+      url: "u",
+      meta: {
+        dataset: "d",
+        territoryField: "code_departement",
+        territoryPrefix: "DEP",
+        breakdownField: "grand_secteur_d_activite",
+        knownTerritories: ["DEP-13"],
+      },
+    };
+    expect(() => convertQuarterly(payload("[]"), resource)).toThrow(/no record/);
+    expect(() => convertQuarterly(payload('[{"code_departement":"13","annee":"2025"}]'), resource)).toThrow(
+      /trimestre, grand_secteur_d_activite/,
+    );
+  });
+});
+
+describe("urssaf against a local server", () => {
+  let database: TestDatabase | undefined;
+  let server: FixtureServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    await database?.close();
+  });
+
+  const run = (stream: typeof communeApeStream) =>
+    runStream({
+      db: (database as TestDatabase).db,
+      source: urssaf,
+      stream,
+      trigger: "test",
+      env: { INGEST_URSSAF_BASE_URL: server?.baseUrl },
+      http: createHttpClient({ log, retries: 0 }),
+      log,
+    });
+
+  it("exports the EPCI's commune × APE rows, loads them by commune and arrondissement, and reloads nothing", async () => {
+    database = await createTestDatabase();
+    const path =
+      "/catalog/datasets/etablissements-et-effectifs-salaries-au-niveau-commune-x-ape-last/exports/csv";
+    server = await startFixtureServer({
+      [path]: [{ body: inventedExport, headers: { "content-type": "text/csv" } }],
+    });
+    const first = await run(communeApeStream);
+    expect(first.status).toBe("success");
+    expect(server.requests[0].path).toBe(
+      `${path}?where=code_epci%3D%22200054807%22&delimiter=%3B&with_bom=false`,
+    );
+    const rows = await selectRows<{ territory_code: string; value: number }>(
+      database.db,
+      sql`select s.territory_code, o.value from observations o join series s on s.id = o.series_id
+          where s.measure = 'private_salaried_jobs' and s.breakdown_key = '' and o.period = '2024'
+          order by s.territory_code`,
+    );
+    expect(rows).toEqual([
+      { territory_code: "ARM-13202", value: 1220 },
+      { territory_code: "ARM-13216", value: 420 },
+      { territory_code: "COM-13001", value: 351 },
+      { territory_code: "COM-84089", value: 40 },
+    ]);
+    const second = await run(communeApeStream);
+    expect(second.rowsInserted + second.rowsUpdated).toBe(0);
+  });
+
+  it("asks the département × grand secteur export for 13, 83 and 84", async () => {
+    database = await createTestDatabase();
+    server = await startFixtureServer();
+    await run(departementGrandSecteurStream);
+    const where = new URL(`http://x${server.requests[0].path}`).searchParams.get("where");
+    expect(server.requests[0].path.split("?")[0]).toBe(
+      "/catalog/datasets/effectifs-salaries-et-masse-salariale-du-secteur-prive-par-departement-x-grand-s/exports/json",
+    );
+    expect(where).toBe('code_departement IN ("13", "83", "84")');
+  });
+});
