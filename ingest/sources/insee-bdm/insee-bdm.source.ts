@@ -11,6 +11,7 @@ import { HttpError } from "../../core/http";
 import {
   ConvertError,
   type ConvertResult,
+  type DownloadContext,
   type ObservationInput,
   type Payload,
   type Resource,
@@ -54,6 +55,8 @@ interface BdmMeta {
   /** Territories the reference data knows, read at plan time so `convert` stays pure. */
   knownTerritories: string[];
   updatedAfter: string | null;
+  /** Every idbank of the stream joined by `+`, saved with the cursor (a plan may split them across requests). */
+  asked: string;
 }
 
 function metaOf(resource: Resource): BdmMeta {
@@ -169,15 +172,12 @@ export function convertBdm(payload: Payload, resource: Resource): ConvertResult 
     series,
     observations,
     skipped,
-    cursor: header.prepared ? { updatedAfter: header.prepared } : undefined,
+    cursor: header.prepared ? { updatedAfter: header.prepared, idbanks: meta.asked } : undefined,
   };
 }
 
 /** Streams whose `updatedAfter` increments can come back empty: a 404 then means "nothing new". */
-async function downloadIncrement(
-  resource: Resource,
-  ctx: Parameters<NonNullable<StreamDefinition["download"]>>[1],
-): Promise<Payload> {
+async function downloadIncrement(resource: Resource, ctx: DownloadContext): Promise<Payload> {
   try {
     return await ctx.http.get(resource.url, { headers: resource.headers });
   } catch (error) {
@@ -227,8 +227,10 @@ export const unemploymentRateStream: StreamDefinition = {
         );
       }
     }
+    // An increment only carries what moved, so an idbank added since the cursor was saved needs a full load.
+    const asked = specs.map((s) => s.idbank).join("+");
     const cursor = typeof ctx.cursor.updatedAfter === "string" ? ctx.cursor.updatedAfter : null;
-    const updatedAfter = ctx.force ? null : cursor;
+    const updatedAfter = ctx.force || ctx.cursor.idbanks !== asked ? null : cursor;
     return bdmSeriesRequests(
       ctx.baseUrl,
       specs.map((s) => s.idbank),
@@ -241,6 +243,7 @@ export const unemploymentRateStream: StreamDefinition = {
         specs: specs.filter((s) => request.idbanks.includes(s.idbank)),
         knownTerritories,
         updatedAfter,
+        asked,
       };
       return { key: `taux-chomage-${i + 1}`, url: request.url, meta };
     });

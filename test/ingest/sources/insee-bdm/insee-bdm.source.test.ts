@@ -42,6 +42,7 @@ const resource = (
     specs: [...UNEMPLOYMENT_SERIES],
     knownTerritories: overrides.knownTerritories ?? ["DEP-13", "REG-93", "DEP-83", "DEP-84"],
     updatedAfter: overrides.updatedAfter ?? null,
+    asked: ALL_IDBANKS,
   },
 });
 
@@ -86,7 +87,7 @@ describe("convertBdm on the recorded answer", () => {
 
   it("counts the idbanks a full request did not get back and saves the message's preparation time", () => {
     expect(result.skipped).toEqual({ idbank_not_returned: 3 });
-    expect(result.cursor).toEqual({ updatedAfter: "2026-09-14T14:26:35" });
+    expect(result.cursor).toEqual({ updatedAfter: "2026-09-14T14:26:35", idbanks: ALL_IDBANKS });
   });
 });
 
