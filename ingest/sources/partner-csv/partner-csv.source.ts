@@ -1,0 +1,146 @@
+/**
+ * Files partners hand over in the Hublot partner CSV template (docs/partner-csv.md): office floor
+ * space, reconverted brownfields, labelled business parks, customs trade, agricultural output… until
+ * those partners offer an API. A manifest lists the files and the partner each one is attributed to;
+ * each file is one resource, so it goes through the raw archive, revisions and run log like any API.
+ */
+import { readFile } from "node:fs/promises";
+import { dirname, isAbsolute, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { z } from "zod";
+import type { PlanContext, Resource, SourceDefinition, StreamDefinition } from "../../core/types";
+import { assertCodesExist, convertPartnerFile, hubCodes, type PartnerFileMeta } from "./convert";
+
+/** Where partner files live unless `INGEST_PARTNER_CSV_BASE_URL` says otherwise (a directory or a web folder). */
+export const PARTNER_FILES_DIR = "data/partners";
+
+const manifestSchema = z.object({
+  files: z.array(
+    z.object({
+      /** Stable id of the file within the stream (the raw archive and the unchanged check use it). */
+      key: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, "lower-case letters, digits, . _ -"),
+      /** `partners.code` the rows are attributed to. */
+      partner: z.string().min(1),
+      /** An http(s) or file: URL, an absolute path, or a path relative to the stream's base URL. */
+      location: z.string().min(1),
+      /** `datasets.code` of the series, when the partner's dataset is in the reference data. */
+      dataset: z.string().min(1).optional(),
+      title: z.string().optional(),
+    }),
+  ),
+});
+export type PartnerManifest = z.infer<typeof manifestSchema>;
+
+/** Resolves a manifest location against the base URL (a directory: `file:///…/partners` or `https://…/partners`). */
+export function resolveLocation(location: string, baseUrl: string): string {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) return location;
+  if (isAbsolute(location)) return pathToFileURL(location).href;
+  return new URL(location, `${baseUrl.replace(/\/+$/, "")}/`).href;
+}
+
+/** Reads and checks a manifest's text; a bad manifest fails the plan with every problem listed. */
+export function parseManifest(text: string, where: string): PartnerManifest {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${where}: not JSON (${error instanceof Error ? error.message : String(error)})`);
+  }
+  const result = manifestSchema.safeParse(json);
+  if (!result.success) {
+    throw new Error(
+      `${where}: ${result.error.issues.map((i) => `${i.path.join(".") || "manifest"} ${i.message}`).join("; ")}`,
+    );
+  }
+  const seen = new Set<string>();
+  for (const f of result.data.files) {
+    if (seen.has(f.key)) throw new Error(`${where}: key "${f.key}" is listed twice`);
+    seen.add(f.key);
+  }
+  return result.data;
+}
+
+/**
+ * The manifest's path: `INGEST_PARTNER_CSV_MANIFEST`, else `manifest.json` in the base directory when the
+ * base URL is a `file:` URL. A web base URL needs the variable, since plans do not download.
+ */
+export function manifestPath(baseUrl: string, env: NodeJS.ProcessEnv = process.env): string | null {
+  const configured = env.INGEST_PARTNER_CSV_MANIFEST?.trim();
+  if (configured) return resolve(configured);
+  if (baseUrl.startsWith("file:")) return resolve(fileURLToPath(baseUrl), "manifest.json");
+  return null;
+}
+
+export async function planPartnerFiles(
+  ctx: PlanContext,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Resource[]> {
+  const path = manifestPath(ctx.baseUrl, env);
+  if (!path) {
+    ctx.log.warn(
+      "partner-csv: base URL is not a directory and INGEST_PARTNER_CSV_MANIFEST is unset: no file",
+    );
+    return [];
+  }
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") {
+      ctx.log.info({ manifest: path }, "partner-csv: no manifest, so no partner file to load");
+      return [];
+    }
+    throw error;
+  }
+  const manifest = parseManifest(text, path);
+  await assertCodesExist(
+    ctx,
+    "partners",
+    manifest.files.map((f) => f.partner),
+  );
+  await assertCodesExist(
+    ctx,
+    "datasets",
+    manifest.files.flatMap((f) => (f.dataset ? [f.dataset] : [])),
+  );
+  const codes = await hubCodes(ctx);
+  // Relative locations in a manifest read from disk are relative to the manifest when the base is too.
+  const base = ctx.baseUrl.startsWith("file:") ? pathToFileURL(dirname(path)).href : ctx.baseUrl;
+  return manifest.files.map((f) => {
+    const meta: PartnerFileMeta = {
+      partnerCode: f.partner,
+      datasetCode: f.dataset ?? null,
+      ...codes,
+      ...(f.title ? { title: f.title } : {}),
+    };
+    return { key: f.key, url: resolveLocation(f.location, base), meta };
+  });
+}
+
+export const partnerFilesStream: StreamDefinition = {
+  id: "partner-csv.files",
+  description:
+    "Partner files in the Hublot CSV template v1, listed in a manifest with the partner each is attributed to",
+  // Partners drop files by hand; an hourly look picks them up soon without re-reading unchanged ones.
+  schedule: "15 * * * *",
+  indicators: [
+    "office_space_produced",
+    "brownfield_reconverted_area",
+    "labelled_business_parks",
+    "imports_exports",
+    "agri_standard_output",
+    "utilised_agricultural_area",
+    "material_recovery_rate",
+  ],
+  datasetCode: "partner-csv",
+  plan: (ctx) => planPartnerFiles(ctx),
+  convert: (payload, ctx) => convertPartnerFile(payload, ctx.resource),
+};
+
+export const partnerCsv: SourceDefinition = {
+  id: "partner-csv",
+  title: "Partner files (Hublot CSV template v1)",
+  partnerCode: "AMP",
+  defaultBaseUrl: pathToFileURL(resolve(PARTNER_FILES_DIR)).href,
+  streams: [partnerFilesStream],
+};

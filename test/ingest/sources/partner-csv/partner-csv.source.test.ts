@@ -1,0 +1,183 @@
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { sql } from "drizzle-orm";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { runStream } from "../../../../ingest/core/runner";
+import type { Payload, Resource } from "../../../../ingest/core/types";
+import { convertPartnerFile } from "../../../../ingest/sources/partner-csv/convert";
+import {
+  manifestPath,
+  parseManifest,
+  partnerCsv,
+  partnerFilesStream,
+  resolveLocation,
+} from "../../../../ingest/sources/partner-csv/partner-csv.source";
+import { selectRows } from "../../../../src/db/client";
+import { loggerFor } from "../../../../src/logger";
+import { createTestDatabase, type TestDatabase } from "../../../support/db";
+
+/** The documented example; every value in it is INVENTED. */
+const examplePath = join(import.meta.dirname, "../../../../docs/partner-csv-example.csv");
+const log = loggerFor("test");
+
+const payload = (body: string | Uint8Array): Payload => ({
+  body: typeof body === "string" ? new TextEncoder().encode(body) : body,
+  url: "file:///partners/agam.csv",
+  httpStatus: null,
+  contentType: null,
+  retrievedAt: new Date("2026-09-14T12:00:00Z"),
+});
+const resource: Resource = {
+  key: "agam-bureaux",
+  url: "file:///partners/agam.csv",
+  meta: {
+    partnerCode: "ORG_AGAM",
+    datasetCode: null,
+    knownIndicators: [
+      "office_space_produced",
+      "brownfield_reconverted_area",
+      "labelled_business_parks",
+      "imports_exports",
+      "port_calls_and_intl_air_traffic",
+    ],
+    knownTerritories: ["EPCI-200054807", "COM-13001", "DEP-13"],
+  },
+};
+
+describe("partner file conversion", () => {
+  it("attributes every series and observation to the file's partner", () => {
+    const result = convertPartnerFile(payload(readFileSync(examplePath)), resource);
+    expect(result.series).toHaveLength(7);
+    expect(result.series[0]).toMatchObject({
+      indicatorCode: "office_space_produced",
+      territoryCode: "EPCI-200054807",
+      measure: "office_space_delivered",
+      frequency: "A",
+      unit: "m2",
+      sourceKey: "agam-bureaux",
+      metadata: { partnerCode: "ORG_AGAM", template: "partner-csv v1" },
+    });
+    expect(result.observations[4]).toMatchObject({
+      period: "2024",
+      value: 7,
+      attributes: {
+        partner: "ORG_AGAM",
+        reference_date: "2024-12-31",
+        comment: "invented example value; stock at 31 December",
+      },
+    });
+  });
+
+  it("refuses a resource planned without the partner", () => {
+    expect(() => convertPartnerFile(payload(readFileSync(examplePath)), { key: "x", url: "u" })).toThrow(
+      /no partner file metadata/,
+    );
+  });
+});
+
+describe("partner file manifest", () => {
+  it("resolves locations against the base directory or keeps absolute ones", () => {
+    expect(resolveLocation("agam/bureaux.csv", "file:///srv/partners")).toBe(
+      "file:///srv/partners/agam/bureaux.csv",
+    );
+    expect(resolveLocation("bureaux.csv", "https://files.example.org/partners/")).toBe(
+      "https://files.example.org/partners/bureaux.csv",
+    );
+    expect(resolveLocation("/data/x.csv", "https://h/p")).toBe("file:///data/x.csv");
+    expect(resolveLocation("https://h/y.csv", "file:///srv")).toBe("https://h/y.csv");
+  });
+
+  it("reads the manifest next to the files unless a path is configured", () => {
+    expect(manifestPath("file:///srv/partners")).toBe("/srv/partners/manifest.json");
+    expect(manifestPath("https://h/p", {})).toBeNull();
+    expect(manifestPath("https://h/p", { INGEST_PARTNER_CSV_MANIFEST: "/etc/hublot/partners.json" })).toBe(
+      "/etc/hublot/partners.json",
+    );
+  });
+
+  it("refuses a manifest with a bad key or a key listed twice", () => {
+    expect(() =>
+      parseManifest('{"files":[{"key":"A B","partner":"X","location":"a.csv"}]}', "m.json"),
+    ).toThrow(/files\.0\.key/);
+    const twice =
+      '{"files":[{"key":"a","partner":"X","location":"a.csv"},{"key":"a","partner":"X","location":"b.csv"}]}';
+    expect(() => parseManifest(twice, "m.json")).toThrow(/listed twice/);
+  });
+});
+
+describe("partner files through the runner", () => {
+  let database: TestDatabase | undefined;
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "hublot-partners-"));
+  });
+  afterEach(async () => {
+    await database?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const writeManifest = (partner: string) =>
+    writeFileSync(
+      join(dir, "manifest.json"),
+      JSON.stringify({ files: [{ key: "agam-2024", partner, location: "agam/example.csv" }] }),
+    );
+  const run = () =>
+    runStream({
+      db: (database as TestDatabase).db,
+      source: partnerCsv,
+      stream: partnerFilesStream,
+      trigger: "test",
+      env: { INGEST_PARTNER_CSV_BASE_URL: pathToFileURL(dir).href },
+      log,
+    });
+  const values = () =>
+    selectRows<{ measure: string; territory_code: string; value: number | null; source_url: string }>(
+      (database as TestDatabase).db,
+      sql`select s.measure, s.territory_code, o.value, o.source_url from observations o
+          join series s on s.id = o.series_id where s.dataset_code = 'partner-csv'
+          order by s.measure, s.territory_code, s.breakdown_key`,
+    );
+
+  it("loads a partner file, writes nothing the second time, and keeps the data when a bad file comes", async () => {
+    database = await createTestDatabase();
+    const file = join(dir, "agam", "example.csv");
+    mkdirSync(join(dir, "agam"));
+    copyFileSync(examplePath, file);
+    writeManifest("ORG_AGAM");
+
+    const first = await run();
+    expect(first).toMatchObject({ status: "success", rowsInserted: 7 });
+    const loaded = await values();
+    expect(loaded).toHaveLength(7);
+    expect(loaded.find((r) => r.territory_code === "COM-13001")).toMatchObject({
+      value: 9800,
+      source_url: pathToFileURL(file).href,
+    });
+
+    expect((await run()).rowsInserted).toBe(0);
+
+    writeFileSync(file, readFileSync(file, "utf8").replace(",9800,", ',"9 800",'));
+    const bad = await run();
+    expect(bad.status).toBe("failed");
+    expect(bad.error).toContain('line 5, column 7 (value): "9 800" has a thousands separator');
+    expect(await values()).toEqual(loaded);
+
+    writeFileSync(file, readFileSync(file, "utf8").replace(',"9 800",', ",9900,"));
+    expect(await run()).toMatchObject({ status: "success", rowsUpdated: 1, rowsInserted: 0 });
+  });
+
+  it("fails the plan when the manifest names a partner the hub does not know", async () => {
+    database = await createTestDatabase();
+    writeManifest("NOBODY");
+    const summary = await run();
+    expect(summary.status).toBe("failed");
+    expect(summary.error).toContain("unknown partner code(s): NOBODY");
+  });
+
+  it("plans nothing when there is no manifest", async () => {
+    database = await createTestDatabase();
+    expect(await run()).toMatchObject({ status: "success", resourcesTotal: 0 });
+  });
+});
