@@ -1,0 +1,253 @@
+/**
+ * AtmoSud's CIGALE inventory: yearly emissions and energy by commune and SECTEN1 sector. The public
+ * extraction's column names are not confirmed; this reader takes AtmoSud's internal table columns
+ * (`an;id_comm;id_polluant;id_secten1;val`, as in `total.bilan_comm_v7_diffusion`) and fails loudly,
+ * naming the columns it found, if the real export differs.
+ */
+import { parse as parseCsv } from "csv-parse/sync";
+import {
+  ConvertError,
+  type ConvertResult,
+  type ObservationInput,
+  type Payload,
+  type Resource,
+  type SeriesInput,
+  type SeriesKey,
+} from "../../core/types";
+
+export const CIGALE_DATASET = "cigale";
+
+/** CIGALE variables (`id_polluant`) we load, and where they go. Renewable production's id is unconfirmed. */
+export const CIGALE_VARIABLES: Record<
+  string,
+  { indicatorCode: string; measure: string; unit: string; titleFr: string }
+> = {
+  "128": {
+    indicatorCode: "ghg_emissions",
+    measure: "ghg_emissions",
+    unit: "kt CO2e",
+    titleFr: "Émissions de gaz à effet de serre (PRG100, 3 GES)",
+  },
+  "131": {
+    indicatorCode: "renewable_share_final_consumption",
+    measure: "final_energy_consumption",
+    unit: "ktep",
+    titleFr: "Consommation d'énergie finale",
+  },
+};
+
+/** SECTEN1 sectors; 8 ("Non inclus") is outside inventory totals, as in the national SECTEN format. */
+export const SECTEN1: Record<string, string> = {
+  "1": "Energie",
+  "2": "Industrie/déchets",
+  "3": "Résidentiel",
+  "4": "Tertiaire",
+  "5": "Agriculture",
+  "6": "Transports routiers",
+  "7": "Autres transports",
+  "8": "Non inclus",
+};
+const EXCLUDED_FROM_TOTAL = new Set(["8"]);
+
+export interface CigaleMeta {
+  [key: string]: unknown;
+  epci: string;
+  /** COM- codes of the EPCI's communes: the EPCI total is given only when every one is in the file. */
+  epciMembers: string[];
+  knownTerritories: string[];
+  /** Population by territory, with where it comes from, for per-inhabitant series. */
+  populations: Record<string, { value: number; year: number | null; source: string | null }>;
+}
+
+const REQUIRED = ["an", "id_comm", "id_polluant", "id_secten1", "val"] as const;
+
+function territoryOf(idComm: string): string | null {
+  const s = idComm.trim().padStart(5, "0");
+  if (!/^\d[\dAB]\d{3}$/.test(s)) return null;
+  return /^132(0[1-9]|1[0-6])$/.test(s) ? `ARM-${s}` : `COM-${s}`;
+}
+
+function cigaleNumber(text: string, where: string): number | null {
+  const s = text.trim();
+  if (s === "") return null;
+  // The file is `;`-separated, so a decimal comma is unambiguous; both marks are read.
+  if (!/^-?\d+([.,]\d+)?([eE][-+]?\d+)?$/.test(s)) throw new ConvertError(`${where}: "${s}" is not a number`);
+  return Number(s.replace(",", "."));
+}
+
+const round = (v: number) => Math.round(v * 1e6) / 1e6;
+
+export function convertCigale(payload: Payload, resource: Resource): ConvertResult {
+  const meta = resource.meta as Partial<CigaleMeta> | undefined;
+  if (
+    !meta ||
+    !Array.isArray(meta.knownTerritories) ||
+    !Array.isArray(meta.epciMembers) ||
+    !meta.populations
+  ) {
+    throw new ConvertError(`resource ${resource.key} has no CIGALE plan metadata`);
+  }
+  const known = new Set(meta.knownTerritories);
+  const text = new TextDecoder("utf-8").decode(payload.body).replace(/^\uFEFF/, "");
+  if (text.trim() === "") throw new ConvertError("CIGALE: empty body");
+  let records: { record: string[]; info: { lines: number } }[];
+  try {
+    records = parseCsv(text, {
+      delimiter: ";",
+      info: true,
+      skip_empty_lines: true,
+    }) as unknown as typeof records;
+  } catch (error) {
+    throw new ConvertError(`CIGALE: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
+  }
+  const header = records[0].record.map((h) => h.trim().toLowerCase());
+  const missing = REQUIRED.filter((c) => !header.includes(c));
+  if (missing.length > 0) {
+    throw new ConvertError(
+      `CIGALE: column(s) ${missing.join(", ")} missing; the file has ${header.join(";")}`,
+    );
+  }
+  const at = (r: string[], c: (typeof REQUIRED)[number]) => r[header.indexOf(c)].trim();
+  const skipped: Record<string, number> = {};
+  const bump = (k: string) => {
+    skipped[k] = (skipped[k] ?? 0) + 1;
+  };
+  // territory|variable|year|sector → value, and territory|variable|year → total of included sectors
+  const cells = new Map<string, { value: number; line: number }>();
+  const totals = new Map<string, number>();
+  for (const { record, info } of records.slice(1)) {
+    const where = `CIGALE line ${info.lines}`;
+    if (record.length !== header.length)
+      throw new ConvertError(`${where}: ${record.length} cells, header has ${header.length}`);
+    const variable = at(record, "id_polluant");
+    if (!(variable in CIGALE_VARIABLES)) {
+      bump("variable_not_mapped");
+      continue;
+    }
+    const year = at(record, "an");
+    if (!/^\d{4}$/.test(year)) throw new ConvertError(`${where}, column an: "${year}" is not a year`);
+    const sector = at(record, "id_secten1");
+    if (!(sector in SECTEN1))
+      throw new ConvertError(`${where}, column id_secten1: unknown sector "${sector}"`);
+    const territory = territoryOf(at(record, "id_comm"));
+    if (!territory)
+      throw new ConvertError(`${where}, column id_comm: "${at(record, "id_comm")}" is not a commune code`);
+    if (!known.has(territory)) {
+      bump("territory_not_in_reference");
+      continue;
+    }
+    const value = cigaleNumber(at(record, "val"), `${where}, column val`);
+    if (value === null) {
+      bump("empty_value");
+      continue;
+    }
+    const key = `${territory}|${variable}|${year}|${sector}`;
+    const seen = cells.get(key);
+    if (seen)
+      throw new ConvertError(`${where}: same commune, variable, year and sector as line ${seen.line}`);
+    cells.set(key, { value, line: info.lines });
+    if (!EXCLUDED_FROM_TOTAL.has(sector)) {
+      const t = `${territory}|${variable}|${year}`;
+      totals.set(t, (totals.get(t) ?? 0) + value);
+    }
+  }
+
+  const series = new Map<string, SeriesInput>();
+  const observations: ObservationInput[] = [];
+  const emit = (
+    territory: string,
+    variable: string,
+    year: string,
+    sector: string | null,
+    value: number,
+    attributes: Record<string, string> = {},
+  ) => {
+    const spec = CIGALE_VARIABLES[variable];
+    const key: SeriesKey = {
+      indicatorCode: spec.indicatorCode,
+      territoryCode: territory,
+      measure: spec.measure,
+      breakdown: sector ? { secten1: sector } : {},
+    };
+    const k = `${spec.measure}|${territory}|${sector ?? ""}`;
+    if (!series.has(k)) {
+      series.set(k, {
+        ...key,
+        frequency: "A",
+        unit: spec.unit,
+        titleFr: sector ? `${spec.titleFr} — ${SECTEN1[sector]}` : spec.titleFr,
+        sourceKey: `${CIGALE_DATASET}:${variable}:${territory}${sector ? `:${sector}` : ""}`,
+        metadata: sector
+          ? { secten1Label: SECTEN1[sector] }
+          : { totalExcludesSecten1: [...EXCLUDED_FROM_TOTAL] },
+      });
+    }
+    observations.push({ series: key, period: year, value: round(value), obsStatus: "A", attributes });
+  };
+  for (const [key, { value }] of cells) {
+    const [territory, variable, year, sector] = key.split("|");
+    emit(territory, variable, year, sector, value);
+  }
+  const epciTotals = new Map<string, { sum: number; communes: number }>();
+  for (const [key, value] of totals) {
+    const [territory, variable, year] = key.split("|");
+    emit(territory, variable, year, null, value);
+    if (meta.epciMembers.includes(territory)) {
+      const e = epciTotals.get(`${variable}|${year}`) ?? { sum: 0, communes: 0 };
+      e.sum += value;
+      e.communes += 1;
+      epciTotals.set(`${variable}|${year}`, e);
+    }
+  }
+  const epciTerritory = `EPCI-${meta.epci}`;
+  for (const [key, { sum, communes }] of epciTotals) {
+    const [variable, year] = key.split("|");
+    if (communes < meta.epciMembers.length) {
+      bump("epci_total_incomplete");
+      continue;
+    }
+    totals.set(`${epciTerritory}|${variable}|${year}`, sum);
+    emit(epciTerritory, variable, year, null, sum, { communes: String(communes) });
+  }
+
+  // t CO2e per inhabitant: kt × 1000 over the population the hub stores, named with its source.
+  for (const [key, value] of totals) {
+    const [territory, variable, year] = key.split("|");
+    if (CIGALE_VARIABLES[variable].measure !== "ghg_emissions") continue;
+    const population = meta.populations[territory];
+    if (!population || population.value <= 0) {
+      bump("per_inhabitant_without_population");
+      continue;
+    }
+    const pkey: SeriesKey = {
+      indicatorCode: "ghg_emissions",
+      territoryCode: territory,
+      measure: "ghg_emissions_per_inhabitant",
+      breakdown: {},
+    };
+    if (!series.has(`per_inhabitant|${territory}`)) {
+      series.set(`per_inhabitant|${territory}`, {
+        ...pkey,
+        frequency: "A",
+        unit: "t CO2e per inhabitant",
+        titleFr: "Émissions de GES par habitant",
+        sourceKey: `${CIGALE_DATASET}:128:${territory}:per_inhabitant`,
+        metadata: { numerator: "ghg_emissions (kt CO2e) × 1000", denominator: "territories.population" },
+      });
+    }
+    observations.push({
+      series: pkey,
+      period: year,
+      value: round((value * 1000) / population.value),
+      obsStatus: "E",
+      attributes: {
+        population: String(population.value),
+        ...(population.year ? { population_year: String(population.year) } : {}),
+        ...(population.source ? { population_source: population.source } : {}),
+      },
+    });
+  }
+  return { series: [...series.values()], observations, skipped };
+}
