@@ -1,0 +1,215 @@
+/**
+ * MESR "Atlas régional : effectifs d'étudiants inscrits" (Opendatasoft): enrolled higher-education
+ * students by commune of the establishment, by regroupement (university, STS, CPGE, schools…) and sex,
+ * each academic year. The portal sums the rows server-side; the EPCI total adds its communes.
+ */
+import { like, or } from "drizzle-orm";
+import { territories } from "../../../schema/territory";
+import {
+  ConvertError,
+  type ConvertResult,
+  type ObservationInput,
+  type Payload,
+  type Resource,
+  type SeriesInput,
+  type SeriesKey,
+  type SourceDefinition,
+  type StreamDefinition,
+} from "../../core/types";
+import {
+  odsExportUrl,
+  odsIn,
+  odsNumber,
+  parseOdsExportJson,
+  parseOdsRecords,
+} from "../../protocols/opendatasoft.parse";
+import { EPCI_CODE } from "../../reference/load";
+import { slug } from "../dares/dares.source";
+
+export const MESR_DATASET = "fr-esr-atlas_regional-effectifs-d-etudiants-inscrits";
+export const MESR_INDICATOR = "student_count";
+
+export interface MesrMeta {
+  [key: string]: unknown;
+  epci: string;
+  knownTerritories: string[];
+}
+
+const isTotal = (v: string) => /^(total|ensemble)$/i.test(v.trim());
+const text = (v: unknown) => (typeof v === "string" ? v.trim() : typeof v === "number" ? String(v) : "");
+
+/** `2021-22`, `2021-2022`, `2021/2022` or `2021` → `2021`: the year of the rentrée, as the agenda counts. */
+export function rentreeYear(value: unknown): string | null {
+  const m = /^(\d{4})(?:\s*[-/]\s*(\d{2}|\d{4}))?$/.exec(text(value));
+  return m ? m[1] : null;
+}
+
+const SEX: Record<string, string> = {
+  masculin: "M",
+  feminin: "F",
+  hommes: "M",
+  femmes: "F",
+  homme: "M",
+  femme: "F",
+};
+
+function territoryOf(code: string): string | null {
+  if (!/^\d[\dAB]\d{3}$/.test(code)) return null;
+  return /^132(0[1-9]|1[0-6])$/.test(code) ? `ARM-${code}` : `COM-${code}`;
+}
+
+/** The export the stream asks for: sums by year, commune, regroupement and sex, with row counts to spot nulls. */
+export function mesrExportUrl(baseUrl: string, communes: readonly string[]): string {
+  return odsExportUrl(baseUrl, MESR_DATASET, "json", {
+    select:
+      "annee_universitaire, geo_id, regroupement, sexe_de_l_etudiant, sum(effectif) as effectif, count(*) as n_rows, count(effectif) as n_effectif",
+    where: `niveau_geographique="Commune" AND ${odsIn("geo_id", communes)}`,
+    groupBy: "annee_universitaire, geo_id, regroupement, sexe_de_l_etudiant",
+  });
+}
+
+export function convertMesr(payload: Payload, resource: Resource): ConvertResult {
+  const meta = resource.meta as Partial<MesrMeta> | undefined;
+  if (!meta || !Array.isArray(meta.knownTerritories) || !meta.epci) {
+    throw new ConvertError(`resource ${resource.key} has no MESR plan metadata`);
+  }
+  const body = new TextDecoder().decode(payload.body);
+  const records = body.trimStart().startsWith("{") ? parseOdsRecords(body).results : parseOdsExportJson(body);
+  const known = new Set(meta.knownTerritories);
+  const skipped: Record<string, number> = {};
+  const bump = (k: string) => {
+    skipped[k] = (skipped[k] ?? 0) + 1;
+  };
+  // territory|year|regroupement → sex → count; sex "" is a published total across sexes.
+  const groups = new Map<string, Map<string, number>>();
+  records.forEach((r, i) => {
+    const where = `${MESR_DATASET} record ${i}`;
+    const year = rentreeYear(r.annee_universitaire ?? r.rentree);
+    if (!year)
+      throw new ConvertError(`${where}: annee_universitaire ${JSON.stringify(r.annee_universitaire)}`);
+    const code = text(r.geo_id);
+    const territory = territoryOf(code);
+    if (!territory) throw new ConvertError(`${where}: geo_id "${code}" is not a commune`);
+    if (!known.has(territory)) return bump("territory_not_in_reference");
+    const value = odsNumber(r.effectif);
+    if (value === undefined) throw new ConvertError(`${where}: effectif ${JSON.stringify(r.effectif)}`);
+    // sum() skips null cells: a group with one would be understated, so it is left out.
+    const rows = odsNumber(r.n_rows);
+    const counted = odsNumber(r.n_effectif);
+    if (value === null || (typeof rows === "number" && typeof counted === "number" && counted < rows)) {
+      return bump("group_with_null_effectif");
+    }
+    const regroupement = text(r.regroupement) || "TOTAL";
+    const sexLabel = text(r.sexe_de_l_etudiant);
+    const sex = !sexLabel || isTotal(sexLabel) ? "" : (SEX[slug(sexLabel)] ?? slug(sexLabel));
+    const k = `${territory}|${year}|${regroupement}`;
+    const bySex = groups.get(k) ?? new Map<string, number>();
+    bySex.set(sex, (bySex.get(sex) ?? 0) + value);
+    groups.set(k, bySex);
+  });
+
+  const series = new Map<string, SeriesInput>();
+  const observations: ObservationInput[] = [];
+  const epciSums = new Map<
+    string,
+    { commune: number; marseille: number | null; arrondissements: number; n: number }
+  >();
+  const emit = (
+    territory: string,
+    year: string,
+    breakdown: Record<string, string>,
+    value: number,
+    attributes = {},
+  ) => {
+    const key: SeriesKey = {
+      indicatorCode: MESR_INDICATOR,
+      territoryCode: territory,
+      measure: "enrolled_students",
+      breakdown,
+    };
+    const k = `${territory}|${JSON.stringify(breakdown)}`;
+    if (!series.has(k)) {
+      series.set(k, {
+        ...key,
+        frequency: "A",
+        unit: "students",
+        titleFr: "Étudiants inscrits dans l'enseignement supérieur (commune de l'établissement)",
+        sourceKey: `${MESR_DATASET}:${territory}`,
+        metadata: { period: "year of the rentrée (2021 = academic year 2021-22)" },
+      });
+    }
+    observations.push({ series: key, period: year, value, obsStatus: "A", attributes });
+  };
+  for (const [k, bySex] of groups) {
+    const [territory, year, regroupement] = k.split("|");
+    const base: Record<string, string> = isTotal(regroupement) ? {} : { regroupement: slug(regroupement) };
+    for (const [sex, v] of bySex) if (sex) emit(territory, year, { ...base, sex }, v);
+    // A published all-sexes row wins; otherwise the sexes add up to the total.
+    const total = bySex.get("") ?? [...bySex.values()].reduce((a, b) => a + b, 0);
+    emit(territory, year, base, total);
+    if (territory.startsWith("COM-") || territory.startsWith("ARM-")) {
+      const e = epciSums.get(`${year}|${regroupement}`) ?? {
+        commune: 0,
+        marseille: null,
+        arrondissements: 0,
+        n: 0,
+      };
+      if (territory === "COM-13055") e.marseille = total;
+      else if (territory.startsWith("ARM-")) e.arrondissements += total;
+      else e.commune += total;
+      e.n += 1;
+      epciSums.set(`${year}|${regroupement}`, e);
+    }
+  }
+  // Communes without an establishment publish no row: absent means none, so the EPCI sum adds what is there.
+  for (const [k, e] of epciSums) {
+    const [year, regroupement] = k.split("|");
+    const base: Record<string, string> = isTotal(regroupement) ? {} : { regroupement: slug(regroupement) };
+    emit(`EPCI-${meta.epci}`, year, base, e.commune + (e.marseille ?? e.arrondissements), {
+      method:
+        e.marseille === null
+          ? "sum of communes, Marseille from its arrondissements"
+          : "sum of communes, Marseille whole (arrondissements not added)",
+    });
+  }
+  return { series: [...series.values()], observations, skipped };
+}
+
+export const studentsStream: StreamDefinition = {
+  id: "mesr.students",
+  description:
+    "Étudiants inscrits par commune d'établissement (total, regroupement de formations, sexe) et pour l'EPCI, par année universitaire",
+  // Published once a year; a weekly look is enough.
+  schedule: "50 6 * * 3",
+  indicators: [MESR_INDICATOR],
+  datasetCode: MESR_DATASET,
+  async plan(ctx) {
+    const known = (
+      await ctx.db
+        .select({ code: territories.code })
+        .from(territories)
+        .where(
+          or(
+            like(territories.code, "COM-%"),
+            like(territories.code, "ARM-%"),
+            like(territories.code, "EPCI-%"),
+          ),
+        )
+    )
+      .map((r) => r.code)
+      .sort();
+    const communes = known.filter((c) => /^(COM|ARM)-/.test(c)).map((c) => c.slice(4));
+    if (communes.length === 0) throw new Error("no commune in the reference data to ask MESR for");
+    const meta: MesrMeta = { epci: EPCI_CODE, knownTerritories: known };
+    return [{ key: `communes-epci-${EPCI_CODE}`, url: mesrExportUrl(ctx.baseUrl, communes), meta }];
+  },
+  convert: (payload, ctx) => convertMesr(payload, ctx.resource),
+};
+
+export const mesr: SourceDefinition = {
+  id: "mesr",
+  title: "MESR — effectifs d'étudiants inscrits (Opendatasoft)",
+  partnerCode: "MESR",
+  defaultBaseUrl: "https://data.enseignementsup-recherche.gouv.fr/api/explore/v2.1",
+  streams: [studentsStream],
+};
