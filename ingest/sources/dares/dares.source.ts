@@ -104,8 +104,14 @@ export function convertDares(payload: Payload, resource: Resource): ConvertResul
 
   records.forEach((r, i) => {
     const code = text(r.code_commune);
-    if (isTotal(code)) return bump("national_total");
-    if (text(r.type_de_donnees) !== "Brutes") return bump("not_raw_data");
+    if (isTotal(code)) {
+      bump("national_total");
+      return;
+    }
+    if (text(r.type_de_donnees) !== "Brutes") {
+      bump("not_raw_data");
+      return;
+    }
     let period: string;
     try {
       period = parsePeriod(text(r.date)).period;
@@ -118,7 +124,10 @@ export function convertDares(payload: Payload, resource: Resource): ConvertResul
       throw new ConvertError(`${DARES_DATASET} record ${i}: date "${text(r.date)}" is not a quarter`);
     const territory = territoryOf(code);
     if (!territory) throw new ConvertError(`${DARES_DATASET} record ${i}: code_commune "${code}"`);
-    if (!known.has(territory)) return bump("territory_not_in_reference");
+    if (!known.has(territory)) {
+      bump("territory_not_in_reference");
+      return;
+    }
     const value = odsNumber(r.nombre_de_demandeurs_d_emploi);
     if (value === undefined) {
       throw new ConvertError(

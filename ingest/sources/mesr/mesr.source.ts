@@ -90,14 +90,18 @@ export function convertMesr(payload: Payload, resource: Resource): ConvertResult
     const code = text(r.geo_id);
     const territory = territoryOf(code);
     if (!territory) throw new ConvertError(`${where}: geo_id "${code}" is not a commune`);
-    if (!known.has(territory)) return bump("territory_not_in_reference");
+    if (!known.has(territory)) {
+      bump("territory_not_in_reference");
+      return;
+    }
     const value = odsNumber(r.effectif);
     if (value === undefined) throw new ConvertError(`${where}: effectif ${JSON.stringify(r.effectif)}`);
     // sum() skips null cells: a group with one would be understated, so it is left out.
     const rows = odsNumber(r.n_rows);
     const counted = odsNumber(r.n_effectif);
     if (value === null || (typeof rows === "number" && typeof counted === "number" && counted < rows)) {
-      return bump("group_with_null_effectif");
+      bump("group_with_null_effectif");
+      return;
     }
     const regroupement = text(r.regroupement) || "TOTAL";
     const sexLabel = text(r.sexe_de_l_etudiant);
