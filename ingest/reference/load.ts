@@ -105,6 +105,9 @@ const targetSchema = z.object({
   horizon: z.string(),
   horizonYear: z.number().int().nullable(),
   baselineText: z.string().nullable(),
+  /** From the agenda's baseline figure that the baseline text cites (see derive-from-catalog.ts). */
+  baselineValue: z.number().nullable(),
+  baselinePeriod: z.string().nullable(),
   agendaNodeCode: z.string().nullable(),
   note: z.string().nullable(),
   refs: z.array(refSchema),

@@ -206,6 +206,23 @@ function valueKind(value: unknown, unit: string): string {
   if (/%/.test(unit)) return s.startsWith("+") || s.startsWith("-") ? "relative_percent" : "share_percent";
   return "absolute";
 }
+/**
+ * A target's starting point, when its baseline text cites a line that also states one of the agenda's
+ * baseline figures ("101 653 students in 2021 (001:L603)" → B_STUDENTS_2021): the value and period
+ * come from that figure, so progress is measured from what the document printed.
+ */
+function baselineOf(text: string | null): { baselineValue: number | null; baselinePeriod: string | null } {
+  const cited = refs([...(text ?? "").matchAll(/\b(\d{3}:L\d+)/g)].map((m) => m[1]));
+  const figure = (catalog.baselines as Json[]).find(
+    (b) =>
+      parseNumber(b.value) !== null &&
+      /^\d{4}$/.test(String(b.year ?? b.period ?? "")) &&
+      refs(b.refs).some((r) => cited.some((c) => c.doc === r.doc && c.line === r.line)),
+  );
+  return figure
+    ? { baselineValue: parseNumber(figure.value), baselinePeriod: String(figure.year ?? figure.period) }
+    : { baselineValue: null, baselinePeriod: null };
+}
 const targets = catalog.targets as Json[];
 write(
   "targets.json",
@@ -223,6 +240,7 @@ write(
       horizon: String(t.horizon ?? ""),
       horizonYear: year ? Number(year[1]) : null,
       baselineText: t.baseline ?? null,
+      ...baselineOf(t.baseline ?? null),
       agendaNodeCode: t.agenda_ref ?? null,
       note: t.note ?? null,
       refs: refs(t.refs),
