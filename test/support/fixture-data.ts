@@ -1,0 +1,331 @@
+/**
+ * Loads into a test database what the connectors make of their recorded fixtures: every covered stream
+ * runs through the real engine (`runStream`: plan → download → raw archive → convert → load → run log)
+ * against one local fixture server, each source's `INGEST_<SOURCE>_BASE_URL` pointing at it. GraphQL
+ * tests call it in a `beforeAll`; a second call writes nothing (every payload's hash is unchanged).
+ *
+ * Most fixtures hold INVENTED numbers in the sources' real formats (their file names say so). The
+ * report says, stream by stream, whether the rows it loaded are published figures or invented ones:
+ * only `insee-bdm.unemployment-rate` (INSEE's published rates for DEP-13 and REG-93) loads real values.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { envStem } from "../../ingest/core/config";
+import { createHttpClient } from "../../ingest/core/http";
+import { type RunSummary, runStream } from "../../ingest/core/runner";
+import type { SourceDefinition, StreamDefinition } from "../../ingest/core/types";
+import {
+  atmoIndexStream,
+  atmosud,
+  atmosudIndice,
+  cigaleStream,
+} from "../../ingest/sources/atmosud/atmosud.source";
+import { DARES_DATASET, dares, jobseekersStream } from "../../ingest/sources/dares/dares.source";
+import { AIRPORT_FILES, airportTrafficStream, dgac } from "../../ingest/sources/dgac/dgac.source";
+import {
+  inseeBdm,
+  UNEMPLOYMENT_SERIES,
+  unemploymentRateStream,
+} from "../../ingest/sources/insee-bdm/insee-bdm.source";
+import {
+  businessCreationsStream,
+  diplomasStream,
+  floresStream,
+  inseeMelodi,
+  legalPopulationStream,
+  youthEmploymentStream,
+} from "../../ingest/sources/insee-melodi/insee-melodi.source";
+import { MESR_DATASET, mesr, studentsStream } from "../../ingest/sources/mesr/mesr.source";
+import { partnerCsv, partnerFilesStream } from "../../ingest/sources/partner-csv/partner-csv.source";
+import { PORT_FILE, port, portTrafficStream } from "../../ingest/sources/port/port.source";
+import { COMMUNE_APE_DATASET } from "../../ingest/sources/urssaf/commune-ape";
+import { DEP_GRAND_SECTEUR_DATASET, ZONE_EMPLOI_DATASET } from "../../ingest/sources/urssaf/quarterly";
+import {
+  communeApeStream,
+  departementGrandSecteurStream,
+  urssaf,
+  zoneEmploiStream,
+} from "../../ingest/sources/urssaf/urssaf.source";
+import type { RunStatus } from "../../schema/ingest";
+import type { Db } from "../../src/db/client";
+import { loggerFor } from "../../src/logger";
+import { type ScriptedResponse, startFixtureServer } from "./fixture-server";
+
+/**
+ * What the numbers of a stream's fixture are: `published` figures of the source (recorded verbatim),
+ * `invented` numbers in the source's real format, or `placeholder` zeros. Anything but `published` must
+ * never be presented as a real figure.
+ */
+export type FixtureValues = "published" | "invented" | "placeholder";
+
+export interface StreamLoad {
+  sourceId: string;
+  streamId: string;
+  /** `series.dataset_code` of what the stream loaded (a partner file may name its own). */
+  datasetCode: string;
+  indicators: string[];
+  /** The files served, relative to the repository root. */
+  fixtures: string[];
+  values: FixtureValues;
+  /** Why a stream loads fewer rows than its fixture holds, or how the fixture is served. */
+  note: string;
+  status: RunStatus;
+  resourcesTotal: number;
+  resourcesFailed: number;
+  rowsInserted: number;
+  rowsUpdated: number;
+  rowsUnchanged: number;
+  rowsSkipped: number;
+  durationMs: number;
+  error: string | null;
+}
+
+export interface FixtureLoadReport {
+  /** One entry per stream run, in run order. */
+  streams: StreamLoad[];
+  /** Streams of the covered sources that were not run, and why. */
+  notLoaded: { streamId: string; reason: string }[];
+  /** Whether every run ended `success` (first load) or `unchanged` (a reload). */
+  allSucceeded: boolean;
+  rowsInserted: number;
+  rowsUpdated: number;
+  durationMs: number;
+  /** Streams whose loaded rows (if any) are INVENTED or placeholder numbers, never published figures. */
+  inventedStreams: string[];
+  /** Streams whose loaded rows are the source's published figures. */
+  publishedStreams: string[];
+}
+
+const ROOT = join(import.meta.dirname, "../..");
+const read = (path: string) => readFileSync(join(ROOT, path));
+const fixture = (source: string, name: string) => `test/fixtures/${source}/${name}`;
+
+interface FixtureStream {
+  source: SourceDefinition;
+  stream: StreamDefinition;
+  /** Request path (without query string) → repository file answering it. */
+  routes: Record<string, string>;
+  values: FixtureValues;
+  note: string;
+}
+
+const BDM_PATH = `/data/SERIES_BDM/${UNEMPLOYMENT_SERIES.map((s) => s.idbank).join("+")}`;
+const ods = (dataset: string, format: "csv" | "json") => `/catalog/datasets/${dataset}/exports/${format}`;
+const PARTNER_EXAMPLE = "docs/partner-csv-example.csv";
+
+/**
+ * Run order matters once: `partner-csv.files` runs before `port.traffic` because the documented example
+ * also holds a port row with the same series key as the port file's (see the port's note).
+ */
+const STREAMS: FixtureStream[] = [
+  {
+    source: inseeBdm,
+    stream: unemploymentRateStream,
+    routes: { [BDM_PATH]: fixture("insee-bdm", "taux-chomage-r93-d13.xml") },
+    values: "published",
+    note: "INSEE's published quarterly rates (8 quarters) for DEP-13 and REG-93; the recording holds no series for DEP-83, DEP-84 or France métropolitaine, and FRANCE-FM is not a reference territory",
+  },
+  {
+    source: inseeMelodi,
+    stream: legalPopulationStream,
+    routes: { "/data/DS_POPULATIONS_REFERENCE": fixture("insee-melodi", "popref-epci-244400404-com.json") },
+    values: "published",
+    note: "the only recording is Nantes Métropole's (EPCI 244400404) and legal_population is not an indicator of the reference data: every row is skipped, nothing is loaded",
+  },
+  {
+    source: inseeMelodi,
+    stream: businessCreationsStream,
+    routes: {
+      "/data/DS_SIDE_CREA_ENT_COM": fixture("insee-melodi", "side-crea-ent-com-epci-invented-values.json"),
+    },
+    values: "invented",
+    note: "the commune-level fixture answers the commune, EPCI and arrondissement requests alike (no recording exists for the other two), so those add no row",
+  },
+  {
+    source: inseeMelodi,
+    stream: youthEmploymentStream,
+    routes: {
+      "/data/DS_RP_EMPLOI_LR_PRINC": fixture("insee-melodi", "rp-emploi-lr-youth-invented-values.json"),
+    },
+    values: "invented",
+    note: "COM-13001 only (employed 15-24 and all 15-24, 2022); the same body answers the EPCI request",
+  },
+  {
+    source: urssaf,
+    stream: communeApeStream,
+    routes: {
+      [ods(COMMUNE_APE_DATASET, "csv")]: fixture("urssaf", "commune-ape-export-invented-values.csv"),
+    },
+    values: "invented",
+    note: "COM-13001, ARM-13202, ARM-13216, COM-84089, 2022-2024, total and by grand secteur",
+  },
+  {
+    source: urssaf,
+    stream: departementGrandSecteurStream,
+    routes: {
+      [ods(DEP_GRAND_SECTEUR_DATASET, "json")]: fixture(
+        "urssaf",
+        "dep-grand-secteur-records-invented-placeholders.json",
+      ),
+    },
+    values: "placeholder",
+    note: "one record (DEP-13, GS3, 2025-Q1) whose headcounts are placeholder zeros",
+  },
+  {
+    source: urssaf,
+    stream: zoneEmploiStream,
+    routes: { [ods(ZONE_EMPLOI_DATASET, "json")]: fixture("urssaf", "ze-trimestriel-records.json") },
+    values: "published",
+    note: "the captured records are Caen's zone d'emploi and the reference data holds no ZE2020 territory: every row is skipped, nothing is loaded",
+  },
+  {
+    source: dares,
+    stream: jobseekersStream,
+    routes: { [ods(DARES_DATASET, "json")]: fixture("dares", "defm-communales-export-invented-values.json") },
+    values: "invented",
+    note: "3 of the EPCI's 92 communes, so the connector gives no EPCI sum (epci_total_incomplete)",
+  },
+  {
+    source: mesr,
+    stream: studentsStream,
+    routes: {
+      [ods(MESR_DATASET, "json")]: fixture("mesr", "atlas-effectifs-grouped-export-invented-values.json"),
+    },
+    values: "invented",
+    note: "the connector sums the communes present into EPCI-200054807 (Marseille whole, not its arrondissements)",
+  },
+  {
+    source: atmosud,
+    stream: cigaleStream,
+    routes: { "/scripts/tableau.php": fixture("atmosud", "cigale-bilan-commune-invented-values.csv") },
+    values: "invented",
+    note: "the 2022 file answers every inventory year planned (the connector does not check the year asked); 3 of the 92 communes, so no EPCI sum; per-inhabitant series divide the invented emissions by the reference populations",
+  },
+  {
+    source: atmosudIndice,
+    stream: atmoIndexStream,
+    routes: {
+      "/geoserver/ind_sudpaca/ows": fixture("atmosud", "indice-wfs-geojson-reconstructed-placeholders.json"),
+    },
+    values: "placeholder",
+    note: "air_quality_index is not an indicator of the reference data: every feature is skipped, nothing is loaded",
+  },
+  {
+    source: dgac,
+    stream: airportTrafficStream,
+    routes: Object.fromEntries(
+      AIRPORT_FILES.map((f) => [
+        `/fr/datasets/r/${f.resourceId}`,
+        fixture("dgac", "airport-2022-invented-values.csv"),
+      ]),
+    ),
+    values: "invented",
+    note: "LFML, 2022-07 to 2022-09, under EPCI-200054807",
+  },
+  {
+    source: partnerCsv,
+    stream: partnerFilesStream,
+    routes: { "/partner-csv-example.csv": PARTNER_EXAMPLE },
+    values: "invented",
+    note: "the documented example, attributed to partner AMP through a manifest written to a temporary directory",
+  },
+  {
+    source: port,
+    stream: portTrafficStream,
+    routes: { [`/${PORT_FILE}`]: fixture("port", "gpmm-traffic-invented-values.csv") },
+    values: "invented",
+    note: "its cruise-calls row (basin=est;call_type=cruise, 2024-07) is also in the partner example with another status, so this run updates that observation and takes the series over",
+  },
+];
+
+const NOT_LOADED: Record<string, string> = {
+  [floresStream.id]: "no recording of DS_FLORES_A38 exists under test/fixtures/insee-melodi",
+  [diplomasStream.id]: "no recording of DS_RP_DIPLOMES_PRINC exists under test/fixtures/insee-melodi",
+};
+
+export async function loadFixtureData(db: Db): Promise<FixtureLoadReport> {
+  const started = Date.now();
+  const log = loggerFor("fixture-data");
+  const http = createHttpClient({ log, retries: 0 });
+  const routes: Record<string, ScriptedResponse[]> = {};
+  for (const s of STREAMS) {
+    for (const [path, file] of Object.entries(s.routes)) routes[path] = [{ body: read(file) }];
+  }
+  const server = await startFixtureServer(routes);
+  // The partner-csv plan reads its manifest from disk; the file itself is downloaded from the server.
+  const partnerDir = mkdtempSync(join(tmpdir(), "hublot-fixture-partners-"));
+  writeFileSync(
+    join(partnerDir, "manifest.json"),
+    JSON.stringify({
+      files: [
+        {
+          key: "partner-csv-example",
+          partner: "AMP",
+          location: `${server.baseUrl}/partner-csv-example.csv`,
+          title: `${PARTNER_EXAMPLE} (INVENTED values)`,
+        },
+      ],
+    }),
+  );
+  const env: NodeJS.ProcessEnv = {};
+  for (const { source } of STREAMS) env[`INGEST_${envStem(source.id)}_BASE_URL`] = server.baseUrl;
+  env.INGEST_PARTNER_CSV_BASE_URL = pathToFileURL(partnerDir).href;
+
+  const streams: StreamLoad[] = [];
+  try {
+    for (const s of STREAMS) {
+      const summary: RunSummary = await runStream({
+        db,
+        source: s.source,
+        stream: s.stream,
+        trigger: "test",
+        env,
+        http,
+        log,
+      });
+      streams.push({
+        sourceId: s.source.id,
+        streamId: s.stream.id,
+        datasetCode: s.stream.datasetCode,
+        indicators: s.stream.indicators,
+        fixtures: Object.values(s.routes),
+        values: s.values,
+        note: s.note,
+        status: summary.status,
+        resourcesTotal: summary.resourcesTotal,
+        resourcesFailed: summary.resourcesFailed,
+        rowsInserted: summary.rowsInserted,
+        rowsUpdated: summary.rowsUpdated,
+        rowsUnchanged: summary.rowsUnchanged,
+        rowsSkipped: summary.rowsSkipped,
+        durationMs: summary.durationMs,
+        error: summary.error,
+      });
+    }
+  } finally {
+    await server.close();
+    rmSync(partnerDir, { recursive: true, force: true });
+  }
+
+  const run = new Set(streams.map((s) => s.streamId));
+  const sources = [...new Set(STREAMS.map((s) => s.source))];
+  const notLoaded = sources
+    .flatMap((source) => source.streams)
+    .filter((stream) => !run.has(stream.id))
+    .map((stream) => ({
+      streamId: stream.id,
+      reason: NOT_LOADED[stream.id] ?? "no fixture wired in test/support/fixture-data.ts",
+    }));
+  return {
+    streams,
+    notLoaded,
+    allSucceeded: streams.every((s) => s.status === "success" || s.status === "unchanged"),
+    rowsInserted: streams.reduce((n, s) => n + s.rowsInserted, 0),
+    rowsUpdated: streams.reduce((n, s) => n + s.rowsUpdated, 0),
+    durationMs: Date.now() - started,
+    inventedStreams: streams.filter((s) => s.values !== "published").map((s) => s.streamId),
+    publishedStreams: streams.filter((s) => s.values === "published").map((s) => s.streamId),
+  };
+}
