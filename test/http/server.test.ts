@@ -1,7 +1,8 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createHttpServer } from "../../src/http/server";
+import { createHttpServer, expectedMigrationCount } from "../../src/http/server";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 
 describe("the HTTP server", () => {
@@ -15,8 +16,8 @@ describe("the HTTP server", () => {
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
   afterAll(async () => {
-    await new Promise((r) => server.close(r));
-    await database.close();
+    if (server) await new Promise((r) => server.close(r));
+    await database?.close();
   });
 
   const graphql = async (query: string) => {
@@ -28,9 +29,29 @@ describe("the HTTP server", () => {
     return (await res.json()) as { data?: Record<string, unknown>; errors?: { message: string }[] };
   };
 
-  it("answers health and readiness", async () => {
+  it("answers health and readiness, counting the applied migrations against the journal", async () => {
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
-    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    const ready = await fetch(`${base}/readyz`);
+    expect(ready.status).toBe(200);
+    const expected = expectedMigrationCount();
+    expect(expected).toBeGreaterThan(0);
+    expect(await ready.json()).toEqual({ status: "ready", migrations: { applied: expected, expected } });
+  });
+
+  it("serves the playground to a browser and GraphQL to everyone else on /graphql", async () => {
+    const page = await fetch(`${base}/graphql`, { headers: { accept: "text/html,application/xhtml+xml" } });
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(await page.text()).toContain('id="graphiql"');
+
+    const get = await fetch(`${base}/graphql?query=${encodeURIComponent("{ indicators { code } }")}`, {
+      headers: { accept: "text/html,application/xhtml+xml,*/*;q=0.8", "apollo-require-preflight": "true" },
+    });
+    expect(get.headers.get("content-type")).toMatch(/json/);
+    expect(((await get.json()) as { data: { indicators: unknown[] } }).data.indicators).toHaveLength(20);
+
+    const curl = await fetch(`${base}/graphql`, { headers: { accept: "*/*" } });
+    expect(curl.headers.get("content-type")).not.toMatch(/html/);
   });
 
   it("lists the 92 communes of the Métropole with their populations", async () => {
@@ -85,5 +106,37 @@ describe("the HTTP server", () => {
     ).find((t) => t.code === "T_STUDENTS_2030");
     expect(students?.refs).toContainEqual({ doc: "001", line: 654 });
     expect(students?.indicatorCodes).toContain("student_count");
+  });
+
+  // Last in this file: it hides and restores the migrator's journal of this test's own database.
+  it("answers 503 with a reason when migrations are missing or the journal is behind", async () => {
+    const reason = async () => {
+      const res = await fetch(`${base}/readyz`);
+      return { status: res.status, body: await res.json() };
+    };
+    const expected = expectedMigrationCount();
+    await database.db.execute(sql`alter schema drizzle rename to drizzle_hidden`);
+    try {
+      expect(await reason()).toEqual({
+        status: 503,
+        body: { status: "not ready", reason: `migrations not applied: 0 of ${expected}` },
+      });
+    } finally {
+      await database.db.execute(sql`alter schema drizzle_hidden rename to drizzle`);
+    }
+    await database.db.execute(sql`alter table drizzle.__drizzle_migrations rename to __applied`);
+    await database.db.execute(
+      sql`create table drizzle.__drizzle_migrations as select * from drizzle.__applied limit ${sql.raw(String(expected - 1))}`,
+    );
+    try {
+      expect(await reason()).toEqual({
+        status: 503,
+        body: { status: "not ready", reason: `migrations not applied: ${expected - 1} of ${expected}` },
+      });
+    } finally {
+      await database.db.execute(sql`drop table drizzle.__drizzle_migrations`);
+      await database.db.execute(sql`alter table drizzle.__applied rename to __drizzle_migrations`);
+    }
+    expect((await reason()).status).toBe(200);
   });
 });
