@@ -17,26 +17,145 @@ export interface PlaygroundExample {
 export const playgroundExamples: PlaygroundExample[] = [
   {
     name: "Indicators",
-    question: "Which indicators does the agenda follow, and in which unit?",
+    question:
+      "Which indicators does the agenda follow, in which unit, and what is their latest value for the Métropole?",
     query: `query Indicators {
   indicators {
-    number
-    code
-    nameEn
-    unit
+    totalCount
+    nodes {
+      number
+      code
+      label
+      unit
+      provider { code }
+      latest { period value obsStatus }
+    }
   }
 }`,
   },
   {
     name: "Communes",
     question: "Which communes make up the Métropole, and how many people live in each?",
-    query: `query Communes($level: String!) {
-  territories(level: $level) {
-    code
-    name
-    population
+    query: `query Communes($level: TerritoryLevel!) {
+  territories(level: $level, first: 100, orderBy: { field: POPULATION, direction: DESC }) {
+    totalCount
+    nodes {
+      code
+      name
+      population
+      populationYear
+      parents(level: CONSEIL_DE_TERRITOIRE) { confirmed territory { code name } }
+    }
   }
 }`,
-    variables: { level: "commune" },
+    variables: { level: "COMMUNE" },
+  },
+  {
+    name: "Unemployment in the Bouches-du-Rhône",
+    question: "How has unemployment moved in the Bouches-du-Rhône since 2020, against the agenda's baseline?",
+    query: `query UnemploymentBouchesDuRhone($territory: String!, $from: String!) {
+  indicator(code: "unemployment_rate") {
+    label(lang: FR)
+    baselines { valueText period scope refs { doc line } }
+    series(territory: $territory) {
+      title(lang: FR)
+      unit
+      observations(from: $from) {
+        period
+        value
+        obsStatus
+        changeFromYearBefore { basePeriod absolute }
+        provenance { sourceUrl retrievedAt }
+      }
+    }
+  }
+}`,
+    variables: { territory: "DEP-13", from: "2020" },
+  },
+  {
+    name: "Jobs by filière in the Pays d'Aix",
+    question:
+      "How many private salaried jobs does each filière count in the Pays d'Aix communes, over the last five years?",
+    query: `query JobsByFiliereInPaysDAix($ct: String!, $from: String!) {
+  territory(code: $ct) { name }
+  aggregate(
+    filter: { indicator: "net_job_creation", measure: "private_salaried_jobs", memberOf: $ct }
+    function: SUM
+    groupBy: [FILIERE, YEAR]
+    from: $from
+  ) {
+    filiereCode
+    period
+    value
+    unit
+    seriesCount
+  }
+}`,
+    variables: { ct: "CT-2", from: "2021" },
+  },
+  {
+    name: "Sites of the santé filière",
+    question: "Which sites belong to the santé filière, where are they, and which partners animate them?",
+    query: `query SitesOfSante($filiere: String!) {
+  filiere(code: $filiere) {
+    label(lang: FR)
+    sites {
+      name
+      kindLabel
+      commune { code name }
+      locationNote
+      partners { code name }
+    }
+    partners { code name }
+  }
+}`,
+    variables: { filiere: "F1" },
+  },
+  {
+    name: "Orientation 1: latest values and progress",
+    question:
+      "Every indicator of orientation 1 with its latest value, its targets and the progress toward them",
+    query: `query OrientationProgress($orientation: String!) {
+  agendaNode(code: $orientation) { code label(lang: FR) }
+  indicators(agendaNode: $orientation) {
+    nodes {
+      number
+      label
+      latest { period value }
+      targets { code label valueText horizon refs { doc line } }
+      progress {
+        targetCode
+        baselineValue
+        baselinePeriod
+        latestValue
+        latestPeriod
+        targetValue
+        shareAchieved
+        timeElapsed
+        status
+      }
+    }
+  }
+}`,
+    variables: { orientation: "O1" },
+  },
+  {
+    name: "Stale sources",
+    question: "Which sources are stale: when did each stream last succeed, and why did it last fail?",
+    query: `query StaleSources {
+  ingestSources {
+    id
+    title
+    streams {
+      id
+      schedule
+      stale
+      lastSuccessAt
+      lastFailureAt
+      lastError
+      lastRun { status startedAt rowsInserted rowsUpdated }
+    }
+  }
+}`,
   },
 ];

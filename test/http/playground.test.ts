@@ -147,8 +147,8 @@ describe("the offline playground", () => {
           return cm?.CodeMirror?.getValue() ?? "";
         });
       await expect.poll(response, { timeout: 10_000 }).toContain('"code": "unemployment_rate"');
-      const { data } = JSON.parse(await response()) as { data: { indicators: unknown[] } };
-      expect(data.indicators).toHaveLength(20);
+      const { data } = JSON.parse(await response()) as { data: { indicators: { nodes: unknown[] } } };
+      expect(data.indicators.nodes).toHaveLength(20);
       expect(await page.locator(".result-window").innerText()).toContain("unemployment_rate");
 
       // The second example carries variables: its tab runs with them.
@@ -164,7 +164,8 @@ describe("the offline playground", () => {
       await page.locator("button.graphiql-execute-button").click();
       await expect.poll(response, { timeout: 10_000 }).toContain('"code": "COM-13055"');
       expect(
-        (JSON.parse(await response()) as { data: { territories: unknown[] } }).data.territories,
+        (JSON.parse(await response()) as { data: { territories: { nodes: unknown[] } } }).data.territories
+          .nodes,
       ).toHaveLength(92);
       await tabs.nth(0).click();
       await expect.poll(response).toContain('"code": "unemployment_rate"');

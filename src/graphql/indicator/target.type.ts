@@ -1,8 +1,29 @@
-import { Field, Float, ObjectType } from "type-graphql";
+import { Field, Float, Int, ObjectType } from "type-graphql";
+import type { baselines, targets } from "../../../schema/indicator";
 import { SourceRefType } from "../common.type";
 
 @ObjectType({ description: "A quantified objective of the agenda, as printed, with its seed lines." })
-export class Target {
+export class Target
+  implements
+    Pick<
+      typeof targets.$inferSelect,
+      | "code"
+      | "label"
+      | "valueText"
+      | "valueNumeric"
+      | "valueKind"
+      | "unit"
+      | "horizon"
+      | "horizonYear"
+      | "baselineText"
+      | "baselineValue"
+      | "baselinePeriod"
+      | "territoryCode"
+      | "agendaNodeCode"
+      | "note"
+      | "refs"
+    >
+{
   @Field(() => String, { description: "Stable code (T_STUDENTS_2030…)." })
   code!: string;
   @Field(() => String, { description: "What the objective is." })
@@ -11,12 +32,74 @@ export class Target {
   valueText!: string;
   @Field(() => Float, { nullable: true, description: "Value as a number, where it is one." })
   valueNumeric!: number | null;
+  @Field(() => String, {
+    description:
+      "How to read the value: absolute, relative_percent (+x % over the baseline), multiplier (×x), share_percent, rank, qualitative.",
+  })
+  valueKind!: (typeof targets.$inferSelect)["valueKind"];
   @Field(() => String, { description: "Unit." })
   unit!: string;
   @Field(() => String, { description: "Horizon as printed." })
   horizon!: string;
+  @Field(() => Int, { nullable: true, description: "Horizon year, where the document gives one." })
+  horizonYear!: number | null;
+  @Field(() => String, { nullable: true, description: "Starting point as printed." })
+  baselineText!: string | null;
+  @Field(() => Float, { nullable: true, description: "Starting point as a number." })
+  baselineValue!: number | null;
+  @Field(() => String, { nullable: true, description: "Period of the starting point." })
+  baselinePeriod!: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description: "Code of the territory it applies to (the Métropole when null).",
+  })
+  territoryCode!: string | null;
+  @Field(() => String, { nullable: true, description: "Code of the agenda node that sets it." })
+  agendaNodeCode!: string | null;
+  @Field(() => String, { nullable: true, description: "Caveats." })
+  note!: string | null;
   @Field(() => [SourceRefType], { description: "Where the document states it." })
   refs!: SourceRefType[];
-  @Field(() => [String], { description: "Codes of the indicators it is measured by (our linking)." })
-  indicatorCodes!: string[];
+}
+
+@ObjectType({ description: "A figure the agenda gives as a starting point or context, with its seed lines." })
+export class Baseline
+  implements
+    Pick<
+      typeof baselines.$inferSelect,
+      | "code"
+      | "measure"
+      | "valueText"
+      | "valueNumeric"
+      | "unit"
+      | "period"
+      | "scope"
+      | "territoryCode"
+      | "sourceNamed"
+      | "note"
+      | "refs"
+    >
+{
+  @Field(() => String, { description: "Stable code (B_STUDENTS_2021…)." })
+  code!: string;
+  @Field(() => String, { description: "What was measured." })
+  measure!: string;
+  @Field(() => String, { description: "Value as printed." })
+  valueText!: string;
+  @Field(() => Float, { nullable: true, description: "Value as a number, where it is one." })
+  valueNumeric!: number | null;
+  @Field(() => String, { description: "Unit." })
+  unit!: string;
+  @Field(() => String, { nullable: true, description: "Period as printed." })
+  period!: string | null;
+  @Field(() => String, { nullable: true, description: "What the figure covers." })
+  scope!: string | null;
+  @Field(() => String, { nullable: true, description: "Code of the territory, where stated." })
+  territoryCode!: string | null;
+  @Field(() => String, { nullable: true, description: "Source as the agenda names it." })
+  sourceNamed!: string | null;
+  @Field(() => String, { nullable: true, description: "Caveats." })
+  note!: string | null;
+  @Field(() => [SourceRefType], { description: "Where the document states it." })
+  refs!: SourceRefType[];
 }

@@ -1,0 +1,238 @@
+/**
+ * Progress of indicators toward the agenda's targets, computed by the database in one statement for
+ * many targets: which series measures the target, its baseline and latest values, the target value in
+ * absolute terms, the share achieved and whether the pace since the baseline reaches it by the horizon.
+ */
+import { type SQL, sql } from "drizzle-orm";
+import { Field, Float, Int, ObjectType, registerEnumType } from "type-graphql";
+import { selectRows } from "../../db/client";
+import { type GraphQLContext, groupedLoader } from "../context";
+import { seriesVisibleTo } from "../scope";
+import { observationSource } from "../series/observation.sql";
+
+/** Where a target applies when it does not say: the Métropole (EPCI 200054807). */
+export const METROPOLE = "EPCI-200054807";
+
+export enum ProgressStatus {
+  ACHIEVED = "achieved",
+  ON_TRACK = "on_track",
+  OFF_TRACK = "off_track",
+  PACE_UNKNOWN = "pace_unknown",
+  NO_BASELINE = "no_baseline",
+  NO_DATA = "no_data",
+  NOT_QUANTIFIED = "not_quantified",
+}
+registerEnumType(ProgressStatus, {
+  name: "ProgressStatus",
+  description: "Where an indicator stands against a target.",
+  valuesConfig: {
+    ACHIEVED: { description: "The latest value reaches the target." },
+    ON_TRACK: { description: "At the pace since the baseline, the target is reached by its horizon." },
+    OFF_TRACK: { description: "At the pace since the baseline, the target is not reached by its horizon." },
+    PACE_UNKNOWN: {
+      description: "Share achieved is known, but the target has no horizon year or the baseline no period.",
+    },
+    NO_BASELINE: { description: "The target is relative (+x %, ×n) and no baseline value is known." },
+    NO_DATA: { description: "No series with a value measures this indicator at this territory yet." },
+    NOT_QUANTIFIED: { description: "The target is qualitative or a rank: no number to compare with." },
+  },
+});
+
+@ObjectType({ description: "Progress of one indicator toward one target at one territory." })
+export class TargetProgress {
+  @Field(() => String, { description: "Code of the target." })
+  targetCode!: string;
+  @Field(() => String, { description: "Code of the indicator measured." })
+  indicatorCode!: string;
+  @Field(() => String, {
+    description:
+      "Code of the territory measured (the Métropole unless the target or the query says otherwise).",
+  })
+  territoryCode!: string;
+  @Field(() => Int, {
+    nullable: true,
+    description: "Id of the series used (the total of the indicator at the territory).",
+  })
+  seriesId!: number | null;
+  @Field(() => String, { nullable: true, description: "Measure of that series." })
+  measure!: string | null;
+  @Field(() => String, { nullable: true, description: "Unit of that series." })
+  unit!: string | null;
+  @Field(() => Float, {
+    nullable: true,
+    description: "Starting value: the agenda's baseline figure, else the series at the baseline period.",
+  })
+  baselineValue!: number | null;
+  @Field(() => String, { nullable: true, description: "Period of the starting value." })
+  baselinePeriod!: string | null;
+  @Field(() => Float, { nullable: true, description: "Latest value of the series." })
+  latestValue!: number | null;
+  @Field(() => String, { nullable: true, description: "Period of the latest value." })
+  latestPeriod!: string | null;
+  @Field(() => Float, {
+    nullable: true,
+    description: "The target as a value of the series (baseline × 1.2 for +20 %).",
+  })
+  targetValue!: number | null;
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      "(latest − baseline) / (target − baseline): 0 at the baseline, 1 when the target is reached.",
+  })
+  shareAchieved!: number | null;
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      "Share of the time from the baseline period to the horizon that has passed at the latest period.",
+  })
+  timeElapsed!: number | null;
+  @Field(() => Float, {
+    nullable: true,
+    description: "Value expected at the horizon if the pace since the baseline holds.",
+  })
+  projectedValue!: number | null;
+  @Field(() => ProgressStatus, { description: "Verdict." })
+  status!: ProgressStatus;
+}
+
+export interface ProgressKey {
+  targetCode: string;
+  /** Restrict to one indicator of the target. */
+  indicatorCode?: string;
+  territory?: string;
+  asOf?: Date;
+}
+
+interface Raw {
+  target_code: string;
+  indicator_code: string;
+  territory_code: string;
+  series_id: number | string | null;
+  measure: string | null;
+  unit: string | null;
+  base_value: number | null;
+  base_period: string | null;
+  latest_value: number | null;
+  latest_period: string | null;
+  target_value: number | null;
+  share_achieved: number | null;
+  time_elapsed: number | null;
+  projected_value: number | null;
+  status: ProgressStatus;
+}
+
+const n = (v: number | string | null) => (v === null ? null : Number(v));
+
+function progressSql(
+  ctx: GraphQLContext,
+  targetCodes: string[],
+  territory: string | undefined,
+  asOf?: Date,
+): SQL {
+  const scope = seriesVisibleTo(ctx) ?? sql`true`;
+  const codes = sql.join(
+    targetCodes.map((c) => sql`${c}`),
+    sql`, `,
+  );
+  return sql`with t as (
+      select tg.code as target_code, ti.indicator_code,
+        coalesce(${territory ?? null}::text, tg.territory_code, ${METROPOLE}) as territory_code,
+        tg.value_kind, tg.value_numeric, tg.baseline_value, tg.baseline_period, tg.horizon_year
+      from targets tg join target_indicators ti on ti.target_code = tg.code
+      where tg.code in (${codes})
+    ),
+    sel as (
+      select t.*, s.id as series_id, s.measure, s.unit from t left join lateral (
+        select s.id, s.measure, s.unit from series s
+        where s.indicator_code = t.indicator_code and s.territory_code = t.territory_code and s.breakdown_key = ''
+          and ${scope}
+        order by s.derived, s.measure limit 1
+      ) s on true
+    ),
+    src as (${observationSource(sql`s.id in (select series_id from sel)`, asOf)}),
+    calc as (
+      select sel.*,
+        lat.period as latest_period, lat.value as latest_value, lat.period_end as latest_end,
+        coalesce(sel.baseline_value, (
+          select b.value from src b where b.series_id = sel.series_id and left(b.period, 4) = sel.baseline_period
+            and b.value is not null order by b.period_start desc limit 1)) as base_value,
+        sel.baseline_period as base_period,
+        case when sel.baseline_period ~ '^[0-9]{4}' then make_date(left(sel.baseline_period, 4)::int, 12, 31) end as base_end,
+        case when sel.horizon_year is not null then make_date(sel.horizon_year, 12, 31) end as horizon_end
+      from sel left join lateral (
+        select l.period, l.value, l.period_end from src l where l.series_id = sel.series_id and l.value is not null
+        order by l.period_start desc limit 1
+      ) lat on true
+    ),
+    goal as (
+      select calc.*,
+        case calc.value_kind
+          when 'absolute' then calc.value_numeric
+          when 'share_percent' then calc.value_numeric
+          when 'relative_percent' then calc.base_value * (1 + calc.value_numeric / 100)
+          when 'multiplier' then calc.base_value * calc.value_numeric
+        end as target_value
+      from calc
+    ),
+    pace as (
+      select goal.*,
+        case when goal.target_value <> goal.base_value
+          then (goal.latest_value - goal.base_value) / (goal.target_value - goal.base_value) end as share_achieved,
+        case when goal.horizon_end > goal.base_end and goal.latest_end > goal.base_end
+          then (goal.latest_end - goal.base_end)::float8 / (goal.horizon_end - goal.base_end) end as time_elapsed
+      from goal
+    )
+    select target_code, indicator_code, territory_code, series_id, measure, unit, base_value, base_period,
+      latest_value, latest_period, target_value, share_achieved, time_elapsed,
+      case when time_elapsed > 0 then base_value + (latest_value - base_value) / time_elapsed end as projected_value,
+      case
+        when value_kind in ('qualitative', 'rank') or value_numeric is null then 'not_quantified'
+        when latest_value is null then 'no_data'
+        when target_value is null or base_value is null then 'no_baseline'
+        when share_achieved >= 1 then 'achieved'
+        when time_elapsed is null then 'pace_unknown'
+        when share_achieved >= time_elapsed then 'on_track'
+        else 'off_track'
+      end as status
+    from pace order by target_code, indicator_code`;
+}
+
+const argsOf = (k: ProgressKey) => JSON.stringify([k.territory ?? null, k.asOf?.toISOString() ?? null]);
+
+/** Progress rows of many targets; keys sharing a territory and an `asOf` cost one statement. */
+export const progressOf = (ctx: GraphQLContext) =>
+  groupedLoader<ProgressKey, TargetProgress[]>(
+    ctx,
+    "target.progress",
+    argsOf,
+    async (keys) => {
+      const { territory, asOf } = keys[0];
+      const rows = await selectRows<Raw>(
+        ctx.db,
+        progressSql(ctx, [...new Set(keys.map((k) => k.targetCode))], territory, asOf),
+      );
+      const all: TargetProgress[] = rows.map((r) => ({
+        targetCode: r.target_code,
+        indicatorCode: r.indicator_code,
+        territoryCode: r.territory_code,
+        seriesId: n(r.series_id),
+        measure: r.measure,
+        unit: r.unit,
+        baselineValue: n(r.base_value),
+        baselinePeriod: r.base_period,
+        latestValue: n(r.latest_value),
+        latestPeriod: r.latest_period,
+        targetValue: n(r.target_value),
+        shareAchieved: n(r.share_achieved),
+        timeElapsed: n(r.time_elapsed),
+        projectedValue: n(r.projected_value),
+        status: r.status,
+      }));
+      return keys.map((k) =>
+        all.filter(
+          (p) => p.targetCode === k.targetCode && (!k.indicatorCode || p.indicatorCode === k.indicatorCode),
+        ),
+      );
+    },
+    (k) => `${k.targetCode}|${k.indicatorCode ?? ""}|${argsOf(k)}`,
+  );

@@ -1,0 +1,134 @@
+import { and, asc, count, desc, eq, getTableColumns, inArray, lte, type SQL, sql } from "drizzle-orm";
+import { wasMissed } from "../../../ingest/core/scheduler";
+import { streamStatuses } from "../../../ingest/core/status";
+import type { SourceDefinition } from "../../../ingest/core/types";
+import { sources } from "../../../ingest/registry";
+import { ingestResourceEvents, ingestRuns } from "../../../schema/ingest";
+import { type GraphQLContext, manyLoader, oneLoader } from "../context";
+import { type PageArgs, paginate, splitTotal } from "../pagination";
+import type { IngestStream } from "./ingest.type";
+
+/** A run is late if its due time passed more than this long ago without a success. */
+const GRACE_MS = 60 * 60 * 1000;
+
+export type RunRow = typeof ingestRuns.$inferSelect;
+
+export function registeredSources(): SourceDefinition[] {
+  return sources;
+}
+
+/** Freshness of every registered stream, in one statement (cached for the request). */
+export const streamFreshness = (ctx: GraphQLContext) =>
+  oneLoader<string, IngestStream>(
+    ctx,
+    "ingest.streams",
+    async () => {
+      const now = Date.now();
+      return (await streamStatuses(ctx.db, registeredSources())).map((s) => ({
+        id: s.streamId,
+        sourceId: s.sourceId,
+        description:
+          sources.find((x) => x.id === s.sourceId)?.streams.find((t) => t.id === s.streamId)?.description ??
+          "",
+        schedule: s.schedule,
+        indicatorCodes: s.indicators,
+        datasetCode:
+          sources.find((x) => x.id === s.sourceId)?.streams.find((t) => t.id === s.streamId)?.datasetCode ??
+          "",
+        lastSuccessAt: s.lastSuccessAt,
+        lastFailureAt: s.lastFailureAt,
+        lastError: s.lastError,
+        stale: wasMissed(s.schedule, s.lastSuccessAt, new Date(now - GRACE_MS)),
+      }));
+    },
+    (s) => s.id,
+  );
+
+export async function streamsOf(ctx: GraphQLContext, sourceId: string): Promise<IngestStream[]> {
+  const ids = sources.find((s) => s.id === sourceId)?.streams.map((s) => s.id) ?? [];
+  return (await streamFreshness(ctx).loadMany(ids)).filter(
+    (s): s is IngestStream => s !== null && !(s instanceof Error),
+  );
+}
+
+export async function streamsOfDataset(ctx: GraphQLContext, datasetCode: string): Promise<IngestStream[]> {
+  const ids = sources.flatMap((s) => s.streams.filter((t) => t.datasetCode === datasetCode).map((t) => t.id));
+  return (await streamFreshness(ctx).loadMany(ids)).filter(
+    (s): s is IngestStream => s !== null && !(s instanceof Error),
+  );
+}
+
+export interface RunFilter {
+  sourceId?: string;
+  streamIds?: string[];
+  status?: RunRow["status"];
+}
+
+export function pageRuns(ctx: GraphQLContext, f: RunFilter, page: PageArgs) {
+  const where: SQL[] = [];
+  if (f.sourceId) where.push(eq(ingestRuns.sourceId, f.sourceId));
+  if (f.streamIds) where.push(inArray(ingestRuns.streamId, f.streamIds));
+  if (f.status) where.push(eq(ingestRuns.status, f.status));
+  const condition = and(...where);
+  return paginate<RunRow>(
+    page,
+    async ({ limit, offset }) =>
+      splitTotal(
+        await ctx.db
+          .select({ ...getTableColumns(ingestRuns), total: sql<number>`count(*) over ()` })
+          .from(ingestRuns)
+          .where(condition)
+          .orderBy(desc(ingestRuns.startedAt), desc(ingestRuns.id))
+          .limit(limit)
+          .offset(offset),
+      ),
+    async () => Number((await ctx.db.select({ n: count() }).from(ingestRuns).where(condition))[0]?.n ?? 0),
+  );
+}
+
+/** The latest `perStream` runs of many streams, newest first, in one statement. */
+export const runsOfStream = (ctx: GraphQLContext, perStream: number) =>
+  manyLoader<string, RunRow>(
+    ctx,
+    `ingest.runsOfStream.${perStream}`,
+    async (streamIds) => {
+      const ranked = ctx.db
+        .select({
+          ...getTableColumns(ingestRuns),
+          rank: sql<number>`row_number() over (partition by ${ingestRuns.streamId} order by ${ingestRuns.startedAt} desc, ${ingestRuns.id} desc)`.as(
+            "rank",
+          ),
+        })
+        .from(ingestRuns)
+        .where(inArray(ingestRuns.streamId, streamIds))
+        .as("ranked");
+      const rows = await ctx.db
+        .select()
+        .from(ranked)
+        .where(lte(ranked.rank, perStream))
+        .orderBy(asc(ranked.streamId), asc(ranked.rank));
+      return rows.map(({ rank: _rank, ...run }) => run);
+    },
+    (r) => r.streamId,
+  );
+
+export const runById = (ctx: GraphQLContext) =>
+  oneLoader(
+    ctx,
+    "ingest.runById",
+    (ids: number[]) => ctx.db.select().from(ingestRuns).where(inArray(ingestRuns.id, ids)),
+    (r) => r.id,
+  );
+
+export const resourcesOfRun = (ctx: GraphQLContext) =>
+  manyLoader(
+    ctx,
+    "ingest.resourcesOfRun",
+    (runIds: number[]) =>
+      ctx.db
+        .select()
+        .from(ingestResourceEvents)
+        .where(inArray(ingestResourceEvents.runId, runIds))
+        .orderBy(ingestResourceEvents.id),
+    (r) => r.runId,
+  );

@@ -1,0 +1,186 @@
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, Int, Query, Resolver, Root } from "type-graphql";
+import { runStatuses } from "../../../schema/ingest";
+import { BadUserInputError, NotFoundError } from "../../errors";
+import type { GraphQLContext } from "../context";
+import { indicatorByCode } from "../indicator/indicator.loaders";
+import { Indicator } from "../indicator/indicator.type";
+import { Connection, PageArgs } from "../pagination";
+import { datasetByCode, listDatasets, partnerByCode } from "../partner/partner.loaders";
+import { Dataset, Partner } from "../partner/partner.type";
+import {
+  pageRuns,
+  type RunRow,
+  registeredSources,
+  resourcesOfRun,
+  runsOfStream,
+  streamFreshness,
+  streamsOf,
+  streamsOfDataset,
+} from "./ingest.loaders";
+import { IngestResourceEvent, IngestRun, IngestSource, IngestStream } from "./ingest.type";
+
+const IngestRunConnection = Connection(IngestRun, "IngestRun", "A page of ingest runs, newest first.");
+
+@ArgsType()
+class IngestRunsArgs extends PageArgs {
+  @Field(() => String, { nullable: true, description: "Only runs of this source (insee-bdm…)." })
+  source?: string;
+  @Field(() => String, { nullable: true, description: "Only runs of this stream." })
+  stream?: string;
+  @Field(() => String, {
+    nullable: true,
+    description: `Only runs with this status: ${runStatuses.join(", ")}.`,
+  })
+  status?: string;
+}
+
+const RUNS_PER_STREAM_MAX = 100;
+
+@Resolver(() => IngestSource)
+export class IngestSourceResolver {
+  @Query(() => [IngestSource], {
+    description: "Every source the hub ingests, with its streams and their freshness.",
+  })
+  ingestSources() {
+    return registeredSources();
+  }
+
+  @Query(() => IngestRunConnection, { description: "The run log: every run of every stream, newest first." })
+  ingestRuns(@Ctx() ctx: GraphQLContext, @Args(() => IngestRunsArgs) args: IngestRunsArgs) {
+    if (args.status && !(runStatuses as readonly string[]).includes(args.status))
+      throw new BadUserInputError(
+        `status: "${args.status}" is not a run status; use one of ${runStatuses.join(", ")}`,
+        {
+          argument: "status",
+        },
+      );
+    const known = registeredSources();
+    if (args.source && !known.some((s) => s.id === args.source))
+      throw new NotFoundError("ingest source", args.source, `known: ${known.map((s) => s.id).join(", ")}`);
+    return pageRuns(
+      ctx,
+      {
+        sourceId: args.source,
+        streamIds: args.stream ? [args.stream] : undefined,
+        status: args.status as RunRow["status"],
+      },
+      args,
+    );
+  }
+
+  @FieldResolver(() => [IngestStream], { description: "Its streams." })
+  streams(@Root() s: IngestSource, @Ctx() ctx: GraphQLContext) {
+    return streamsOf(ctx, s.id);
+  }
+
+  @FieldResolver(() => Partner, { nullable: true, description: "The partner whose data it is." })
+  partner(@Root() s: IngestSource, @Ctx() ctx: GraphQLContext) {
+    return partnerByCode(ctx).load(s.partnerCode);
+  }
+}
+
+@Resolver(() => IngestStream)
+export class IngestStreamResolver {
+  @FieldResolver(() => IngestRun, { nullable: true, description: "Its latest run." })
+  async lastRun(@Root() s: IngestStream, @Ctx() ctx: GraphQLContext) {
+    return (await runsOfStream(ctx, 1).load(s.id))[0] ?? null;
+  }
+
+  @FieldResolver(() => [IngestRun], { description: "Its latest runs, newest first." })
+  runs(
+    @Root() s: IngestStream,
+    @Ctx() ctx: GraphQLContext,
+    @Arg("last", () => Int, { defaultValue: 10, description: `How many (at most ${RUNS_PER_STREAM_MAX}).` })
+    last: number,
+  ) {
+    if (last < 1 || last > RUNS_PER_STREAM_MAX)
+      throw new BadUserInputError(`last: ${last} must be between 1 and ${RUNS_PER_STREAM_MAX}`, {
+        argument: "last",
+      });
+    return runsOfStream(ctx, last).load(s.id);
+  }
+
+  @FieldResolver(() => [Indicator], { description: "Indicators it feeds." })
+  async indicators(@Root() s: IngestStream, @Ctx() ctx: GraphQLContext) {
+    return (await indicatorByCode(ctx).loadMany(s.indicatorCodes)).filter(
+      (i) => i !== null && !(i instanceof Error),
+    );
+  }
+
+  @FieldResolver(() => Dataset, { nullable: true, description: "Dataset its rows are attributed to." })
+  dataset(@Root() s: IngestStream, @Ctx() ctx: GraphQLContext) {
+    return datasetByCode(ctx).load(s.datasetCode);
+  }
+}
+
+@Resolver(() => IngestRun)
+export class IngestRunResolver {
+  @FieldResolver(() => [IngestResourceEvent], {
+    description: "Its resources (requests, files), each with its outcome.",
+  })
+  resources(@Root() r: RunRow, @Ctx() ctx: GraphQLContext) {
+    return resourcesOfRun(ctx).load(r.id);
+  }
+
+  @FieldResolver(() => IngestStream, {
+    nullable: true,
+    description: "The stream it ran (null if no longer registered).",
+  })
+  stream(@Root() r: RunRow, @Ctx() ctx: GraphQLContext) {
+    return streamFreshness(ctx).load(r.streamId);
+  }
+}
+
+@Resolver(() => Dataset)
+export class DatasetResolver {
+  @Query(() => Dataset, { description: "One dataset by its code (TAUX-CHOMAGE…)." })
+  async dataset(
+    @Ctx() ctx: GraphQLContext,
+    @Arg("code", () => String, { description: "Dataset code." }) code: string,
+  ) {
+    const row = await datasetByCode(ctx).load(code);
+    if (!row) throw new NotFoundError("dataset", code, "list them with { datasets { code name } }");
+    return row;
+  }
+
+  @Query(() => [Dataset], {
+    description: "Datasets partners publish, with their licence and the streams that load them.",
+  })
+  datasets(
+    @Ctx() ctx: GraphQLContext,
+    @Arg("partner", () => String, { nullable: true, description: "Only this partner's." }) partner?: string,
+  ) {
+    return listDatasets(ctx, { partner });
+  }
+
+  @FieldResolver(() => Partner, { description: "The partner that publishes it." })
+  partner(@Root() d: Dataset, @Ctx() ctx: GraphQLContext) {
+    return partnerByCode(ctx).load(d.partnerCode);
+  }
+
+  @FieldResolver(() => [IngestStream], {
+    description: "Ingest streams that load it, with their freshness and runs.",
+  })
+  streams(@Root() d: Dataset, @Ctx() ctx: GraphQLContext) {
+    return streamsOfDataset(ctx, d.code);
+  }
+
+  @FieldResolver(() => [IngestRun], { description: "Latest runs of the streams that load it, newest first." })
+  async runs(
+    @Root() d: Dataset,
+    @Ctx() ctx: GraphQLContext,
+    @Arg("last", () => Int, {
+      defaultValue: 10,
+      description: `How many per stream (at most ${RUNS_PER_STREAM_MAX}).`,
+    })
+    last: number,
+  ) {
+    if (last < 1 || last > RUNS_PER_STREAM_MAX)
+      throw new BadUserInputError(`last: ${last} must be between 1 and ${RUNS_PER_STREAM_MAX}`, {
+        argument: "last",
+      });
+    const streams = await streamsOfDataset(ctx, d.code);
+    const runs = (await Promise.all(streams.map((s) => runsOfStream(ctx, last).load(s.id)))).flat();
+    return runs.sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime());
+  }
+}
