@@ -125,10 +125,15 @@ describe("loadFixtureData", () => {
   });
 
   it("stores the series the connectors compute themselves (invented inputs)", async () => {
-    // MESR: the EPCI sum of the communes present, Marseille whole (40 000 + 56 000, invented).
+    // MESR: the EPCI sum of the communes present, Marseille whole (40 000 + 56 000 + Martigues's 500,
+    // invented), an estimate because one of Martigues's rows has a null effectif.
     expect(await observation("student_count", EPCI, "enrolled_students", "", "2021")).toMatchObject({
-      value: 96000,
-      attributes: { method: "sum of communes, Marseille whole (arrondissements not added)" },
+      value: 96500,
+      obs_status: "E",
+      attributes: {
+        method: "sum of communes, Marseille whole (arrondissements not added)",
+        missing_inputs: "1",
+      },
     });
     // CIGALE: per inhabitant, invented emissions over the reference population.
     const perInhabitant = await observation(

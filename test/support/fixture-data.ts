@@ -194,7 +194,7 @@ const STREAMS: FixtureStream[] = [
       [ods(MESR_DATASET, "json")]: fixture("mesr", "atlas-effectifs-grouped-export-invented-values.json"),
     },
     values: "invented",
-    note: "the connector sums the communes present into EPCI-200054807 (Marseille whole, not its arrondissements)",
+    note: "the connector sums the communes present into EPCI-200054807 (Marseille whole, not its arrondissements); Martigues has a row with a null effectif, so its totals and the EPCI's are estimates (E, missing_inputs)",
   },
   {
     source: atmosud,

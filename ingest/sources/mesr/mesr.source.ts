@@ -25,6 +25,15 @@ import {
 } from "../../protocols/opendatasoft.parse";
 import { EPCI_CODE } from "../../reference/load";
 import { slug } from "../dares/dares.source";
+import {
+  addParts,
+  EMPTY_SUM,
+  missingInputs,
+  type PartialSum,
+  part,
+  sumParts,
+  sumStatus,
+} from "../sum-of-parts";
 
 export const MESR_DATASET = "fr-esr-atlas_regional-effectifs-d-etudiants-inscrits";
 export const MESR_INDICATOR = "student_count";
@@ -80,8 +89,8 @@ export function convertMesr(payload: Payload, resource: Resource): ConvertResult
   const bump = (k: string) => {
     skipped[k] = (skipped[k] ?? 0) + 1;
   };
-  // territory|year|regroupement → sex → count; sex "" is a published total across sexes.
-  const groups = new Map<string, Map<string, number>>();
+  // territory|year|regroupement → sex → partial sum; sex "" is a published total across sexes.
+  const groups = new Map<string, Map<string, PartialSum>>();
   records.forEach((r, i) => {
     const where = `${MESR_DATASET} record ${i}`;
     const year = rentreeYear(r.annee_universitaire ?? r.rentree);
@@ -96,19 +105,16 @@ export function convertMesr(payload: Payload, resource: Resource): ConvertResult
     }
     const value = odsNumber(r.effectif);
     if (value === undefined) throw new ConvertError(`${where}: effectif ${JSON.stringify(r.effectif)}`);
-    // sum() skips null cells: a group with one would be understated, so it is left out.
+    // sum() skips null cells: the rows it could not count are the group's missing inputs.
     const rows = odsNumber(r.n_rows);
     const counted = odsNumber(r.n_effectif);
-    if (value === null || (typeof rows === "number" && typeof counted === "number" && counted < rows)) {
-      bump("group_with_null_effectif");
-      return;
-    }
+    const missing = typeof rows === "number" && typeof counted === "number" ? Math.max(rows - counted, 0) : 0;
     const regroupement = text(r.regroupement) || "TOTAL";
     const sexLabel = text(r.sexe_de_l_etudiant);
     const sex = !sexLabel || isTotal(sexLabel) ? "" : (SEX[slug(sexLabel)] ?? slug(sexLabel));
     const k = `${territory}|${year}|${regroupement}`;
-    const bySex = groups.get(k) ?? new Map<string, number>();
-    bySex.set(sex, (bySex.get(sex) ?? 0) + value);
+    const bySex = groups.get(k) ?? new Map<string, PartialSum>();
+    bySex.set(sex, addParts(bySex.get(sex) ?? EMPTY_SUM, part(value, missing)));
     groups.set(k, bySex);
   });
 
@@ -116,14 +122,19 @@ export function convertMesr(payload: Payload, resource: Resource): ConvertResult
   const observations: ObservationInput[] = [];
   const epciSums = new Map<
     string,
-    { commune: number; marseille: number | null; arrondissements: number; n: number }
+    {
+      commune: PartialSum;
+      marseille: PartialSum | null;
+      arrondissements: PartialSum | null;
+      communes: number;
+    }
   >();
   const emit = (
     territory: string,
     year: string,
     breakdown: Record<string, string>,
-    value: number,
-    attributes = {},
+    sum: PartialSum,
+    attributes: Record<string, string> = {},
   ) => {
     const key: SeriesKey = {
       indicatorCode: MESR_INDICATOR,
@@ -139,41 +150,58 @@ export function convertMesr(payload: Payload, resource: Resource): ConvertResult
         unit: "students",
         titleFr: "Étudiants inscrits dans l'enseignement supérieur (commune de l'établissement)",
         sourceKey: `${MESR_DATASET}:${territory}`,
-        metadata: { period: "year of the rentrée (2021 = academic year 2021-22)" },
+        metadata: {
+          period: "year of the rentrée (2021 = academic year 2021-22)",
+          missing_inputs: "rows whose effectif is null, left out of the sum (status E)",
+        },
       });
     }
-    observations.push({ series: key, period: year, value, obsStatus: "A", attributes });
+    observations.push({
+      series: key,
+      period: year,
+      value: sum.value,
+      obsStatus: sumStatus(sum),
+      attributes: { ...attributes, ...missingInputs(sum) },
+    });
   };
   for (const [k, bySex] of groups) {
     const [territory, year, regroupement] = k.split("|");
     const base: Record<string, string> = isTotal(regroupement) ? {} : { regroupement: slug(regroupement) };
     for (const [sex, v] of bySex) if (sex) emit(territory, year, { ...base, sex }, v);
     // A published all-sexes row wins; otherwise the sexes add up to the total.
-    const total = bySex.get("") ?? [...bySex.values()].reduce((a, b) => a + b, 0);
+    const total = bySex.get("") ?? sumParts(bySex.values());
     emit(territory, year, base, total);
     if (territory.startsWith("COM-") || territory.startsWith("ARM-")) {
       const e = epciSums.get(`${year}|${regroupement}`) ?? {
-        commune: 0,
+        commune: EMPTY_SUM,
         marseille: null,
-        arrondissements: 0,
-        n: 0,
+        arrondissements: null,
+        communes: 0,
       };
       if (territory === "COM-13055") e.marseille = total;
-      else if (territory.startsWith("ARM-")) e.arrondissements += total;
-      else e.commune += total;
-      e.n += 1;
+      else if (territory.startsWith("ARM-"))
+        e.arrondissements = addParts(e.arrondissements ?? EMPTY_SUM, total);
+      else {
+        e.commune = addParts(e.commune, total);
+        e.communes += 1;
+      }
       epciSums.set(`${year}|${regroupement}`, e);
     }
   }
-  // Communes without an establishment publish no row: absent means none, so the EPCI sum adds what is there.
+  // Communes without an establishment publish no row: absent means none, so the EPCI sum adds what is
+  // there (a commune that is present with null cells is counted in missing_inputs instead).
   for (const [k, e] of epciSums) {
     const [year, regroupement] = k.split("|");
     const base: Record<string, string> = isTotal(regroupement) ? {} : { regroupement: slug(regroupement) };
-    emit(`EPCI-${meta.epci}`, year, base, e.commune + (e.marseille ?? e.arrondissements), {
+    const marseille = e.marseille ?? e.arrondissements;
+    emit(`EPCI-${meta.epci}`, year, base, addParts(e.commune, marseille ?? EMPTY_SUM), {
       method:
-        e.marseille === null
-          ? "sum of communes, Marseille from its arrondissements"
-          : "sum of communes, Marseille whole (arrondissements not added)",
+        e.marseille !== null
+          ? "sum of communes, Marseille whole (arrondissements not added)"
+          : e.arrondissements !== null
+            ? "sum of communes, Marseille from its arrondissements"
+            : "sum of communes (no row for Marseille)",
+      communes: String(e.communes + (marseille ? 1 : 0)),
     });
   }
   return { series: [...series.values()], observations, skipped };

@@ -56,15 +56,61 @@ describe("MESR students by commune (invented values)", () => {
 
   it("sums the EPCI from its communes with Marseille counted once", () => {
     expect(find(result, "ARM-13201")?.value).toBe(7000);
-    expect(find(result, "EPCI-200054807")).toMatchObject({
-      value: 40000 + 56000,
-      attributes: { method: "sum of communes, Marseille whole (arrondissements not added)" },
+    expect(find(result, "EPCI-200054807", { regroupement: "univ" })).toMatchObject({
+      value: 27000,
+      obsStatus: "A",
+      attributes: { method: "sum of communes (no row for Marseille)", communes: "1" },
     });
   });
 
-  it("leaves out a group whose sum skipped a null cell, and communes outside the hub", () => {
-    expect(find(result, "COM-13056")).toBeUndefined();
-    expect(result.skipped).toEqual({ group_with_null_effectif: 1, territory_not_in_reference: 1 });
+  it("keeps a group whose sum skipped a null cell as an estimate, and marks every sum above it", () => {
+    // Martigues (13056): one of its two male rows has a null effectif; the other counts 500.
+    expect(find(result, "COM-13056", { sex: "M" })).toMatchObject({
+      value: 500,
+      obsStatus: "E",
+      attributes: { missing_inputs: "1" },
+    });
+    expect(find(result, "COM-13056")).toMatchObject({
+      value: 500,
+      obsStatus: "E",
+      attributes: { missing_inputs: "1" },
+    });
+    expect(find(result, "EPCI-200054807")).toEqual({
+      series: expect.objectContaining({ territoryCode: "EPCI-200054807" }),
+      period: "2021",
+      value: 40000 + 56000 + 500,
+      obsStatus: "E",
+      attributes: {
+        method: "sum of communes, Marseille whole (arrondissements not added)",
+        communes: "3",
+        missing_inputs: "1",
+      },
+    });
+    expect(find(result, "COM-13001")).toMatchObject({ obsStatus: "A", attributes: {} });
+    expect(result.skipped).toEqual({ territory_not_in_reference: 1 });
+  });
+
+  it("stores a group whose every cell is null as missing, and sums what the others know", () => {
+    const rows = [
+      { sexe_de_l_etudiant: "Masculin", effectif: null, n_rows: 3, n_effectif: 0 },
+      { sexe_de_l_etudiant: "Féminin", effectif: 70, n_rows: 2, n_effectif: 2 },
+    ].map((r) => ({ annee_universitaire: "2022-23", geo_id: "13001", regroupement: "TOTAL", ...r }));
+    const converted = convertMesr(payload(JSON.stringify(rows)), resource);
+    expect(find(converted, "COM-13001", { sex: "M" })).toMatchObject({
+      value: null,
+      obsStatus: "M",
+      attributes: { missing_inputs: "3" },
+    });
+    expect(find(converted, "COM-13001")).toMatchObject({
+      value: 70,
+      obsStatus: "E",
+      attributes: { missing_inputs: "3" },
+    });
+    expect(find(converted, "EPCI-200054807")).toMatchObject({
+      value: 70,
+      obsStatus: "E",
+      attributes: { missing_inputs: "3" },
+    });
   });
 
   it("reads academic years in their usual spellings", () => {
