@@ -1,0 +1,52 @@
+/**
+ * Speed by construction: a nested query costs a number of SQL statements that depends on its depth,
+ * never on how many parents it walks through (loaders batch each level into one statement).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "../support/db";
+import { loadFixtureData } from "../support/fixture-data";
+import { dataOf, graphqlOn } from "../support/graphql";
+
+const NESTED = `query Nested($first: Int!) {
+  territories(level: COMMUNE, first: $first, orderBy: { field: POPULATION, direction: DESC }) {
+    nodes {
+      code
+      parents { territory { code children { territory { code sites { code } } } } }
+      series { indicator { code targets { code } } observations { value revisions { value } } latest { period } }
+      sites { filieres { code partners { code } } partners { code } }
+    }
+  }
+}`;
+
+describe("the SQL statements of a nested query", () => {
+  let database: TestDatabase;
+  let query: Awaited<ReturnType<typeof graphqlOn>>;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    await loadFixtureData(database.db);
+    query = await graphqlOn(database);
+  });
+  afterAll(() => database.close());
+
+  it("do not grow with the number of parents", async () => {
+    // The two largest communes (Marseille, Aix) already reach every relation of the query.
+    const few = await query<{ territories: { nodes: unknown[] } }>(NESTED, { first: 2 });
+    const many = await query<{ territories: { nodes: unknown[] } }>(NESTED, { first: 92 });
+    expect(dataOf(few).territories.nodes).toHaveLength(2);
+    expect(dataOf(many).territories.nodes).toHaveLength(92);
+    // At most one statement per relation of the query (loaders of one relation reached at two depths
+    // may batch apart), whatever the parents: 92 communes cost no more than 2.
+    expect(many.statements).toBeLessThanOrEqual(few.statements);
+    expect(few.statements).toBeLessThanOrEqual(16);
+  });
+
+  it("do not grow with the number of series either, through indicators and their observations", async () => {
+    const q = `query($first: Int!) { seriesList(first: $first) { nodes {
+      territory { name parents { territory { code } } } indicator { code baselines { code } }
+      observations { value changeFromYearBefore { absolute } } } } }`;
+    const few = await query<{ seriesList: { nodes: unknown[] } }>(q, { first: 2 });
+    const many = await query<{ seriesList: { nodes: unknown[] } }>(q, { first: 1000 });
+    expect(dataOf(many).seriesList.nodes.length).toBeGreaterThan(50);
+    expect(many.statements).toBeLessThanOrEqual(few.statements);
+  });
+});
