@@ -21,6 +21,7 @@ import {
   atmosud,
   atmosudIndice,
   cigaleStream,
+  cigaleUrl,
 } from "../../ingest/sources/atmosud/atmosud.source";
 import { DARES_DATASET, dares, jobseekersStream } from "../../ingest/sources/dares/dares.source";
 import { AIRPORT_FILES, airportTrafficStream, dgac } from "../../ingest/sources/dgac/dgac.source";
@@ -114,6 +115,11 @@ interface FixtureStream {
 const BDM_PATH = `/data/SERIES_BDM/${UNEMPLOYMENT_SERIES.map((s) => s.idbank).join("+")}`;
 const ods = (dataset: string, format: "csv" | "json") => `/catalog/datasets/${dataset}/exports/${format}`;
 const PARTNER_EXAMPLE = "docs/partner-csv-example.csv";
+/** The request for inventory year 2022, path and query string as the client sends them. */
+const CIGALE_2022 = (() => {
+  const url = new URL(cigaleUrl("http://fixture", 2022));
+  return `${url.pathname}${url.search}`;
+})();
 
 /**
  * Run order matters once: `partner-csv.files` runs before `port.traffic` because the documented example
@@ -199,9 +205,12 @@ const STREAMS: FixtureStream[] = [
   {
     source: atmosud,
     stream: cigaleStream,
-    routes: { "/scripts/tableau.php": fixture("atmosud", "cigale-bilan-commune-invented-values.csv") },
+    routes: {
+      [CIGALE_2022]: fixture("atmosud", "cigale-bilan-commune-invented-values.csv"),
+      "/scripts/tableau.php": fixture("atmosud", "cigale-bilan-commune-header-only.csv"),
+    },
     values: "invented",
-    note: "the 2022 file answers every inventory year planned (the connector does not check the year asked); 3 of the 92 communes, so no EPCI sum; per-inhabitant series divide the invented emissions by the reference populations",
+    note: "the 2022 file answers the request for 2022 only (the connector refuses rows of another year than the one asked); the other inventory years planned get the header alone, so they add no row; 3 of the 92 communes, so no EPCI sum; per-inhabitant series divide the invented emissions by the reference populations. Rows load only while 2022 is among the planned years (N-2 to N-5, until 2027)",
   },
   {
     source: atmosudIndice,

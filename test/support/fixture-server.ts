@@ -1,7 +1,8 @@
 /**
  * A local HTTP server that replays recorded payloads, so connectors run against their real URL paths
  * with `INGEST_<SOURCE>_BASE_URL` pointing here. Each route answers its responses in turn (the last
- * one repeats), which is how a test scripts "503, then 200".
+ * one repeats), which is how a test scripts "503, then 200". A route keyed by path and query string
+ * (`/x?year=2022`) answers that exact request before the route of its bare path does.
  */
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -19,7 +20,7 @@ export interface FixtureServer {
   /** Requests received, by path with query string. */
   requests: { path: string; headers: IncomingMessage["headers"] }[];
   hits(pathPrefix: string): number;
-  /** Replaces the script of one path (without query string). */
+  /** Replaces the script of one path (with or without its query string). */
   route(path: string, ...responses: ScriptedResponse[]): void;
   close(): Promise<void>;
 }
@@ -32,7 +33,7 @@ export async function startFixtureServer(
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");
     requests.push({ path: `${url.pathname}${url.search}`, headers: req.headers });
-    const script = scripts.get(url.pathname);
+    const script = scripts.get(`${url.pathname}${url.search}`) ?? scripts.get(url.pathname);
     const next = script && (script.length > 1 ? script.shift() : script[0]);
     if (!next) {
       res.writeHead(404, { "content-type": "text/plain" }).end("no fixture for this path");

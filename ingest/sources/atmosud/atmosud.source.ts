@@ -76,17 +76,16 @@ export const cigaleStream: StreamDefinition = {
     for (const p of populated) {
       if (p.population) populations[p.code] = { value: p.population, year: p.year, source: p.source };
     }
-    const meta: CigaleMeta = {
+    const common = {
       epci: EPCI_CODE,
       epciMembers: members.map((m) => m.code).sort(),
       knownTerritories: await territoryCodes(ctx),
       populations,
     };
-    return cigaleYears(new Date()).map((year) => ({
-      key: `cigale-${year}`,
-      url: cigaleUrl(ctx.baseUrl, year),
-      meta,
-    }));
+    return cigaleYears(new Date()).map((year) => {
+      const meta: CigaleMeta = { ...common, year };
+      return { key: `cigale-${year}`, url: cigaleUrl(ctx.baseUrl, year), meta };
+    });
   },
   convert: (payload, ctx) => convertCigale(payload, ctx.resource),
 };

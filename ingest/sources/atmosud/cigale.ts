@@ -14,6 +14,15 @@ import {
   type SeriesInput,
   type SeriesKey,
 } from "../../core/types";
+import {
+  addParts,
+  EMPTY_SUM,
+  missingInputs,
+  type PartialSum,
+  part,
+  sumParts,
+  sumStatus,
+} from "../sum-of-parts";
 
 export const CIGALE_DATASET = "cigale";
 
@@ -51,6 +60,8 @@ const EXCLUDED_FROM_TOTAL = new Set(["8"]);
 
 export interface CigaleMeta {
   [key: string]: unknown;
+  /** The inventory year asked (`query_ans`): every row of the answer must be of that year. */
+  year: number;
   epci: string;
   /** COM- codes of the EPCI's communes: the EPCI total is given only when every one is in the file. */
   epciMembers: string[];
@@ -81,6 +92,7 @@ export function convertCigale(payload: Payload, resource: Resource): ConvertResu
   const meta = resource.meta as Partial<CigaleMeta> | undefined;
   if (
     !meta ||
+    typeof meta.year !== "number" ||
     !Array.isArray(meta.knownTerritories) ||
     !Array.isArray(meta.epciMembers) ||
     !meta.populations
@@ -114,9 +126,10 @@ export function convertCigale(payload: Payload, resource: Resource): ConvertResu
   const bump = (k: string) => {
     skipped[k] = (skipped[k] ?? 0) + 1;
   };
-  // territory|variable|year|sector → value, and territory|variable|year → total of included sectors
-  const cells = new Map<string, { value: number; line: number }>();
-  const totals = new Map<string, number>();
+  // territory|variable|year|sector → value (null: an empty cell), and territory|variable|year → total
+  // of the included sectors, as a partial sum when a sector's cell is empty.
+  const cells = new Map<string, { value: number | null; line: number }>();
+  const totals = new Map<string, PartialSum>();
   for (const { record, info } of records.slice(1)) {
     const where = `CIGALE line ${info.lines}`;
     if (record.length !== header.length)
@@ -128,6 +141,12 @@ export function convertCigale(payload: Payload, resource: Resource): ConvertResu
     }
     const year = at(record, "an");
     if (!/^\d{4}$/.test(year)) throw new ConvertError(`${where}, column an: "${year}" is not a year`);
+    // The URL asks for one inventory year: an answer of another year is the wrong file, not more data.
+    if (Number(year) !== meta.year) {
+      throw new ConvertError(
+        `${where}, column an: ${year}, but resource ${resource.key} asked for inventory year ${meta.year} (query_ans): the answer is not the year asked`,
+      );
+    }
     const sector = at(record, "id_secten1");
     if (!(sector in SECTEN1))
       throw new ConvertError(`${where}, column id_secten1: unknown sector "${sector}"`);
@@ -139,10 +158,6 @@ export function convertCigale(payload: Payload, resource: Resource): ConvertResu
       continue;
     }
     const value = cigaleNumber(at(record, "val"), `${where}, column val`);
-    if (value === null) {
-      bump("empty_value");
-      continue;
-    }
     const key = `${territory}|${variable}|${year}|${sector}`;
     const seen = cells.get(key);
     if (seen)
@@ -150,7 +165,7 @@ export function convertCigale(payload: Payload, resource: Resource): ConvertResu
     cells.set(key, { value, line: info.lines });
     if (!EXCLUDED_FROM_TOTAL.has(sector)) {
       const t = `${territory}|${variable}|${year}`;
-      totals.set(t, (totals.get(t) ?? 0) + value);
+      totals.set(t, addParts(totals.get(t) ?? EMPTY_SUM, part(value)));
     }
   }
 
@@ -161,7 +176,8 @@ export function convertCigale(payload: Payload, resource: Resource): ConvertResu
     variable: string,
     year: string,
     sector: string | null,
-    value: number,
+    value: number | null,
+    obsStatus: string,
     attributes: Record<string, string> = {},
   ) => {
     const spec = CIGALE_VARIABLES[variable];
@@ -184,36 +200,56 @@ export function convertCigale(payload: Payload, resource: Resource): ConvertResu
           : { totalExcludesSecten1: [...EXCLUDED_FROM_TOTAL] },
       });
     }
-    observations.push({ series: key, period: year, value: round(value), obsStatus: "A", attributes });
+    observations.push({
+      series: key,
+      period: year,
+      value: value === null ? null : round(value),
+      obsStatus,
+      attributes,
+    });
   };
+  // An empty cell is published as such: stored as missing, never as 0.
   for (const [key, { value }] of cells) {
     const [territory, variable, year, sector] = key.split("|");
-    emit(territory, variable, year, sector, value);
+    emit(territory, variable, year, sector, value, value === null ? "M" : "A");
   }
-  const epciTotals = new Map<string, { sum: number; communes: number }>();
-  for (const [key, value] of totals) {
+  const emitSum = (
+    territory: string,
+    variable: string,
+    year: string,
+    sum: PartialSum,
+    attributes: Record<string, string> = {},
+  ) =>
+    emit(territory, variable, year, null, sum.value, sumStatus(sum), {
+      ...attributes,
+      ...missingInputs(sum),
+    });
+  const epciTotals = new Map<string, { parts: PartialSum[]; communes: number }>();
+  for (const [key, sum] of totals) {
     const [territory, variable, year] = key.split("|");
-    emit(territory, variable, year, null, value);
+    emitSum(territory, variable, year, sum);
     if (meta.epciMembers.includes(territory)) {
-      const e = epciTotals.get(`${variable}|${year}`) ?? { sum: 0, communes: 0 };
-      e.sum += value;
+      const e = epciTotals.get(`${variable}|${year}`) ?? { parts: [], communes: 0 };
+      e.parts.push(sum);
       e.communes += 1;
       epciTotals.set(`${variable}|${year}`, e);
     }
   }
   const epciTerritory = `EPCI-${meta.epci}`;
-  for (const [key, { sum, communes }] of epciTotals) {
+  // A member commune absent from the file is unknown, not zero: without all of them there is no EPCI sum.
+  for (const [key, { parts, communes }] of epciTotals) {
     const [variable, year] = key.split("|");
     if (communes < meta.epciMembers.length) {
       bump("epci_total_incomplete");
       continue;
     }
+    const sum = sumParts(parts);
     totals.set(`${epciTerritory}|${variable}|${year}`, sum);
-    emit(epciTerritory, variable, year, null, sum, { communes: String(communes) });
+    emitSum(epciTerritory, variable, year, sum, { communes: String(communes) });
   }
 
   // t CO2e per inhabitant: kt × 1000 over the population the hub stores, named with its source.
-  for (const [key, value] of totals) {
+  for (const [key, total] of totals) {
     const [territory, variable, year] = key.split("|");
     if (CIGALE_VARIABLES[variable].measure !== "ghg_emissions") continue;
     const population = meta.populations[territory];
@@ -237,15 +273,18 @@ export function convertCigale(payload: Payload, resource: Resource): ConvertResu
         metadata: { numerator: "ghg_emissions (kt CO2e) × 1000", denominator: "territories.population" },
       });
     }
+    // Always an estimate (a ratio over a population of another source); understated too when the
+    // total is, which missing_inputs says.
     observations.push({
       series: pkey,
       period: year,
-      value: round((value * 1000) / population.value),
-      obsStatus: "E",
+      value: total.value === null ? null : round((total.value * 1000) / population.value),
+      obsStatus: total.value === null ? "M" : "E",
       attributes: {
         population: String(population.value),
         ...(population.year ? { population_year: String(population.year) } : {}),
         ...(population.source ? { population_source: population.source } : {}),
+        ...missingInputs(total),
       },
     });
   }

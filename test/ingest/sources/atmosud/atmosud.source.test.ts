@@ -15,10 +15,11 @@ const payload = (body: Uint8Array | string): Payload => ({
   retrievedAt: new Date("2026-09-14T12:00:00Z"),
 });
 const MEMBERS = ["COM-13001", "COM-13055", "COM-84089"];
-const cigaleResource = (epciMembers = MEMBERS): Resource => ({
-  key: "cigale-2022",
+const cigaleResource = (epciMembers = MEMBERS, year = 2022): Resource => ({
+  key: `cigale-${year}`,
   url: "u",
   meta: {
+    year,
     epci: "200054807",
     epciMembers,
     knownTerritories: [...MEMBERS, "EPCI-200054807", "ARM-13201"],
@@ -64,6 +65,57 @@ describe("CIGALE inventory (invented values)", () => {
     );
     expect(find(partial, "ghg_emissions", "EPCI-200054807")).toBeUndefined();
     expect(partial.skipped.epci_total_incomplete).toBe(2);
+  });
+
+  it("stores an empty sector as missing and every total above it as an estimate with missing_inputs", () => {
+    // 13001's residential cell emptied: its total keeps the sectors it knows (road transport).
+    const text = fixture("cigale-bilan-commune-invented-values.csv")
+      .toString()
+      .replace("3;Résidentiel;0;kt eq. CO2;80,5", "3;Résidentiel;0;kt eq. CO2;");
+    const converted = convertCigale(payload(text), cigaleResource());
+    expect(find(converted, "ghg_emissions", "COM-13001", { secten1: "3" })).toMatchObject({
+      value: null,
+      obsStatus: "M",
+    });
+    expect(find(converted, "ghg_emissions", "COM-13001")).toMatchObject({
+      value: 200.25,
+      obsStatus: "E",
+      attributes: { missing_inputs: "1" },
+    });
+    expect(find(converted, "ghg_emissions", "EPCI-200054807")).toMatchObject({
+      value: 200.25 + 1400 + 12,
+      obsStatus: "E",
+      attributes: { communes: "3", missing_inputs: "1" },
+    });
+    expect(find(converted, "ghg_emissions_per_inhabitant", "COM-13001")).toMatchObject({
+      value: Math.round(((200.25 * 1000) / 145000) * 1e6) / 1e6,
+      obsStatus: "E",
+      attributes: { population: "145000", missing_inputs: "1" },
+    });
+    // Complete sums keep status A and carry no missing_inputs.
+    expect(find(result, "ghg_emissions", "COM-13001")).toMatchObject({ obsStatus: "A", attributes: {} });
+    expect(find(result, "ghg_emissions", "EPCI-200054807")).toMatchObject({
+      obsStatus: "A",
+      attributes: { communes: "3" },
+    });
+  });
+
+  it("refuses an answer whose rows are not of the inventory year asked", () => {
+    expect(() =>
+      convertCigale(
+        payload(fixture("cigale-bilan-commune-invented-values.csv")),
+        cigaleResource(MEMBERS, 2024),
+      ),
+    ).toThrow(
+      "CIGALE line 2, column an: 2022, but resource cigale-2024 asked for inventory year 2024 (query_ans): the answer is not the year asked",
+    );
+    expect(() =>
+      convertCigale(payload(fixture("cigale-bilan-commune-invented-values.csv")), {
+        key: "cigale-2022",
+        url: "u",
+        meta: { ...cigaleResource().meta, year: undefined },
+      }),
+    ).toThrow(/no CIGALE plan metadata/);
   });
 
   it("puts final energy consumption under indicator 10 and reads a decimal point too", () => {
