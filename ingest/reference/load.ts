@@ -249,6 +249,15 @@ const etalabEpci = z.object({
 const etalabNamed = z.object({ code: z.string(), nom: z.string(), region: z.string().optional() });
 
 type TerritoryRow = typeof territories.$inferInsert;
+
+/**
+ * Where `FRANCE-FM` comes from: INSEE Melodi writes France métropolitaine `FRANCE-FM` (GEO values
+ * `2025-FRANCE-FM`, next to `FRANCE-F` for France), as seen in the requests and readers of several public
+ * Melodi clients, not in an INSEE document; BDM's TAUX-CHOMAGE calls it REF_AREA `FM` (idbank 001515842).
+ * The Etalab package has no such unit, so it is fixed here, without a population.
+ */
+const FRANCE_METRO_NOTE =
+  "Code as INSEE Melodi writes France métropolitaine (GEO 2025-FRANCE-FM, beside FRANCE-F), seen in public Melodi clients, not in an INSEE document; BDM REF_AREA FM (TAUX-CHOMAGE idbank 001515842). Part of FRANCE-F, never added to it.";
 type LinkRow = typeof territoryLinks.$inferInsert;
 
 /** Territories come from @etalab/decoupage-administratif at run time, so they follow the package. */
@@ -272,6 +281,14 @@ function buildTerritories(cts: z.infer<typeof ctSchema>[]): { rows: TerritoryRow
     { ...base, code: "FRANCE-F", level: "pays", cogCode: "F", name: "France" },
     {
       ...base,
+      code: "FRANCE-FM",
+      level: "pays",
+      cogCode: "FM",
+      name: "France métropolitaine",
+      note: FRANCE_METRO_NOTE,
+    },
+    {
+      ...base,
       code: `EPCI-${EPCI_CODE}`,
       level: "epci",
       cogCode: EPCI_CODE,
@@ -288,6 +305,21 @@ function buildTerritories(cts: z.infer<typeof ctSchema>[]): { rows: TerritoryRow
     parentCode: "FRANCE-F",
     relation: "member",
     source,
+    confirmed: true,
+  });
+  // France métropolitaine is part of France, not a unit to add to it; région 93 is one of its régions.
+  links.push({
+    childCode: "FRANCE-FM",
+    parentCode: "FRANCE-F",
+    relation: "subdivision",
+    source: "fixed in ingest/reference/load.ts",
+    confirmed: true,
+  });
+  links.push({
+    childCode: `REG-${REGION}`,
+    parentCode: "FRANCE-FM",
+    relation: "member",
+    source: "fixed in ingest/reference/load.ts",
     confirmed: true,
   });
   for (const d of deps.filter((x) => DEPARTEMENTS.includes(x.code))) {

@@ -131,7 +131,7 @@ const STREAMS: FixtureStream[] = [
     stream: unemploymentRateStream,
     routes: { [BDM_PATH]: fixture("insee-bdm", "taux-chomage-r93-d13.xml") },
     values: "published",
-    note: "INSEE's published quarterly rates (8 quarters) for DEP-13 and REG-93; the recording holds no series for DEP-83, DEP-84 or France métropolitaine, and FRANCE-FM is not a reference territory",
+    note: "INSEE's published quarterly rates (8 quarters) for DEP-13 and REG-93; the recording holds no series for DEP-83, DEP-84 or France métropolitaine (FRANCE-FM)",
   },
   {
     source: inseeMelodi,

@@ -32,8 +32,8 @@ export interface BdmSeriesSpec {
 /**
  * Idbanks from the TAUX-CHOMAGE dataflow (Tekrunner/pulse `sources/insee-local-unemployment/source.yaml`;
  * R93 and D13 also in the recorded answer). France métropolitaine takes Melodi's code `FRANCE-FM`
- * (`GEO=2025-FRANCE-FM` in several public Melodi clients); the reference data does not hold it yet, so
- * its series is skipped and counted until it does.
+ * (`GEO=2025-FRANCE-FM` in several public Melodi clients), a `pays` territory of the reference data
+ * (`ingest/reference/load.ts`).
  */
 export const UNEMPLOYMENT_SERIES: readonly BdmSeriesSpec[] = [
   { idbank: "001515877", refArea: "D13", territoryCode: "DEP-13" },

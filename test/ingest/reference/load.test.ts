@@ -74,6 +74,29 @@ describe("loadReferenceData", () => {
     ).toBe(1);
   });
 
+  it("holds France métropolitaine (FRANCE-FM) as a part of France, with région 93 in it", async () => {
+    database = await createTestDatabase();
+    const pays = await selectRows<{ code: string; cog_code: string; name: string; note: string | null }>(
+      database.db,
+      sql`select code, cog_code, name, note from territories where level = 'pays' order by code`,
+    );
+    expect(pays.map((r) => [r.code, r.cog_code, r.name])).toEqual([
+      ["FRANCE-F", "F", "France"],
+      ["FRANCE-FM", "FM", "France métropolitaine"],
+    ]);
+    expect(pays[1].note).toMatch(/Melodi.*BDM REF_AREA FM/);
+    const links = await selectRows<{ child_code: string; parent_code: string; relation: string }>(
+      database.db,
+      sql`select child_code, parent_code, relation from territory_links
+          where parent_code like 'FRANCE-%' order by child_code, parent_code`,
+    );
+    expect(links).toEqual([
+      { child_code: "FRANCE-FM", parent_code: "FRANCE-F", relation: "subdivision" },
+      { child_code: "REG-93", parent_code: "FRANCE-F", relation: "member" },
+      { child_code: "REG-93", parent_code: "FRANCE-FM", relation: "member" },
+    ]);
+  });
+
   it("loads 6 conseils de territoire whose memberships cover the 92 communes, CT2 and CT6 unconfirmed", async () => {
     database = await createTestDatabase();
     const rows = await selectRows<{ parent_code: string; n: string; confirmed: boolean }>(
@@ -219,7 +242,9 @@ describe("loadReferenceData", () => {
     database = await createTestDatabase();
     const before = await snapshot();
     const report = await loadReferenceData(database.db);
-    expect(report.territories).toBeGreaterThan(92 + 16);
+    // 92 communes, 16 arrondissements, the EPCI, 3 départements, the région, France and France
+    // métropolitaine, 6 conseils de territoire.
+    expect(report.territories).toBe(92 + 16 + 1 + 3 + 1 + 2 + 6);
     expect(await snapshot()).toEqual(before);
   });
 

@@ -19,6 +19,10 @@ import { type FixtureServer, startFixtureServer } from "../../../support/fixture
 const recorded = readFileSync(
   join(import.meta.dirname, "../../../fixtures/insee-bdm/taux-chomage-r93-d13.xml"),
 );
+/** The recording plus a France métropolitaine series whose values are INVENTED. */
+const withFranceMetro = readFileSync(
+  join(import.meta.dirname, "../../../fixtures/insee-bdm/taux-chomage-r93-d13-plus-fm-invented.xml"),
+);
 const log = loggerFor("test");
 const ALL_IDBANKS = "001515877+001515864+001515948+001515960+001515842";
 
@@ -171,5 +175,29 @@ describe("insee-bdm against a local server replaying the recording", () => {
       `/data/SERIES_BDM/${ALL_IDBANKS}?updatedAfter=2026-09-14T14%3A26%3A35`,
     );
     expect(second.rowsInserted + second.rowsUpdated).toBe(0);
+  });
+
+  it("loads the France métropolitaine series under the reference territory FRANCE-FM (invented values)", async () => {
+    database = await createTestDatabase();
+    server = await startFixtureServer({ [`/data/SERIES_BDM/${ALL_IDBANKS}`]: [{ body: withFranceMetro }] });
+    const summary = await runStream({
+      db: database.db,
+      source: inseeBdm,
+      stream: unemploymentRateStream,
+      trigger: "test",
+      env: { INGEST_INSEE_BDM_BASE_URL: server.baseUrl },
+      http: createHttpClient({ log, retries: 0 }),
+      log,
+    });
+    // 8 quarters each for R93, D13 and FM; D83 and D84 are not in the file (2 idbanks not returned).
+    expect(summary).toMatchObject({ status: "success", rowsInserted: 24, rowsSkipped: 2 });
+    const rows = await selectRows<{ territory_code: string; level: string; n: number; latest: number }>(
+      database.db,
+      sql`select s.territory_code, t.level, count(*)::int as n,
+                 (array_agg(o.value order by o.period desc))[1] as latest
+          from observations o join series s on s.id = o.series_id join territories t on t.code = s.territory_code
+          where s.territory_code = 'FRANCE-FM' group by s.territory_code, t.level`,
+    );
+    expect(rows).toEqual([{ territory_code: "FRANCE-FM", level: "pays", n: 8, latest: 7 }]);
   });
 });
