@@ -17,7 +17,7 @@ import {
 import type { Db } from "../../src/db/client";
 import { type Logger, loggerFor } from "../../src/logger";
 import { baseUrlFor } from "./config";
-import { createHttpClient } from "./http";
+import { createHttpClient, HttpError } from "./http";
 import { loadConversion, type RowCounts } from "./loader";
 import { archivePayload, sha256 } from "./raw-store";
 import {
@@ -28,13 +28,14 @@ import {
   renewLease,
   saveResourceState,
 } from "./state";
-import type {
-  ConvertResult,
-  HttpClient,
-  Payload,
-  Resource,
-  SourceDefinition,
-  StreamDefinition,
+import {
+  ConvertError,
+  type ConvertResult,
+  type HttpClient,
+  type Payload,
+  type Resource,
+  type SourceDefinition,
+  type StreamDefinition,
 } from "./types";
 
 export type RunTrigger = (typeof runTriggers)[number];
@@ -84,6 +85,23 @@ export interface RunSummary {
 const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
 const causeOf = (error: unknown) =>
   error instanceof Error && error.cause !== undefined ? describe(error.cause) : null;
+
+/**
+ * Failures that are the world's, not the code's: a source down or unreachable, a payload that does not
+ * read, a partner file missing. They are logged as one line with their reason; a stack trace would only
+ * bury it (a hub with no network fails every stream at each start). Anything else is a bug and keeps it.
+ */
+function isOperational(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (error instanceof HttpError || error instanceof ConvertError) return true;
+  const code = (error as NodeJS.ErrnoException).code;
+  return typeof code === "string" && /^E[A-Z]+$/.test(code);
+}
+
+function logFailure(log: Logger, error: unknown, fields: Record<string, unknown>, message: string) {
+  if (isOperational(error)) log.warn({ ...fields, error: describe(error), cause: causeOf(error) }, message);
+  else log.error({ ...fields, err: error }, message);
+}
 
 /** Reads `file:` URLs from disk and everything else through the shared client. */
 async function defaultDownload(resource: Resource, http: HttpClient): Promise<Payload> {
@@ -187,7 +205,7 @@ export async function runStream(options: RunOptions): Promise<RunSummary> {
   } catch (error) {
     summary.status = "failed";
     summary.error = describe(error);
-    log.error({ err: error }, "run failed before its resources");
+    logFailure(log, error, {}, "run failed before its resources");
   }
   summary.durationMs = Date.now() - started;
   await db
@@ -211,7 +229,11 @@ export async function runStream(options: RunOptions): Promise<RunSummary> {
     error: summary.error,
     cursor,
   });
-  log.info({ ...summary }, `run ${summary.status}`);
+  // One line per run; a failed or partial run says why in its message, so one line is enough to read.
+  const ended = summary.error ? `run ${summary.status}: ${summary.error}` : `run ${summary.status}`;
+  if (summary.status === "failed") log.error({ ...summary }, ended);
+  else if (summary.status === "partial") log.warn({ ...summary }, ended);
+  else log.info({ ...summary }, ended);
   return summary;
 }
 
@@ -286,7 +308,7 @@ async function runResource(
     });
     return { status: "success", rows, skipped, cursor: converted.cursor };
   } catch (error) {
-    log.error({ err: error, resource: resource.key }, "resource failed");
+    logFailure(log, error, { resource: resource.key }, "resource failed");
     await db
       .insert(ingestResourceEvents)
       .values(event("failed", { rawPayloadId, error: describe(error), errorCause: causeOf(error) }));

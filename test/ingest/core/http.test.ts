@@ -1,3 +1,5 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { createHttpClient, HttpError, redactUrl, USER_AGENT } from "../../../ingest/core/http";
@@ -45,6 +47,22 @@ describe("createHttpClient", () => {
     const payload = await http.get(`${server.baseUrl}/cut`);
     expect(new TextDecoder().decode(payload.body)).toBe("0123456789");
     expect(server.hits("/cut")).toBe(2);
+  });
+
+  it("gives up on an unreachable host after one retry, not the whole backoff", async () => {
+    // A port nothing listens on: ECONNREFUSED, as ENOTFOUND would be on a machine without DNS.
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((r) => closed.close(r));
+    const { lines, log } = capturingLogger();
+    const http = createHttpClient({ log, retries: 4, retryBaseMs: 50 });
+    const started = Date.now();
+    const failure = http.get(`http://127.0.0.1:${port}/data`);
+    await expect(failure).rejects.toBeInstanceOf(HttpError);
+    await expect(failure).rejects.toThrow(/ECONNREFUSED/);
+    expect(lines.filter((l) => l.includes("retrying after ECONNREFUSED"))).toHaveLength(1);
+    expect(Date.now() - started).toBeLessThan(2_000);
   });
 
   it("spaces requests to respect the source's rate limit", async () => {
