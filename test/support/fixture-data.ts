@@ -8,8 +8,7 @@
  * report says, stream by stream, whether the rows it loaded are published figures or invented ones:
  * only `insee-bdm.unemployment-rate` (INSEE's published rates for DEP-13 and REG-93) loads real values.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { envStem } from "../../ingest/core/config";
@@ -106,8 +105,13 @@ const fixture = (source: string, name: string) => `test/fixtures/${source}/${nam
 interface FixtureStream {
   source: SourceDefinition;
   stream: StreamDefinition;
-  /** Request path (without query string) → repository file answering it. */
+  /** Request path (with or without its query string) → repository file answering it. */
   routes: Record<string, string>;
+  /**
+   * A repository file the source's base URL points at (as a `file:` URL) instead of the fixture server,
+   * with the files it leads to.
+   */
+  local?: { baseUrl: string; files: string[] };
   values: FixtureValues;
   note: string;
 }
@@ -115,6 +119,7 @@ interface FixtureStream {
 const BDM_PATH = `/data/SERIES_BDM/${UNEMPLOYMENT_SERIES.map((s) => s.idbank).join("+")}`;
 const ods = (dataset: string, format: "csv" | "json") => `/catalog/datasets/${dataset}/exports/${format}`;
 const PARTNER_EXAMPLE = "docs/partner-csv-example.csv";
+const PARTNER_MANIFEST = fixture("partner-csv", "manifest.json");
 /** The request for inventory year 2022, path and query string as the client sends them. */
 const CIGALE_2022 = (() => {
   const url = new URL(cigaleUrl("http://fixture", 2022));
@@ -236,9 +241,10 @@ const STREAMS: FixtureStream[] = [
   {
     source: partnerCsv,
     stream: partnerFilesStream,
-    routes: { "/partner-csv-example.csv": PARTNER_EXAMPLE },
+    routes: {},
+    local: { baseUrl: PARTNER_MANIFEST, files: [PARTNER_MANIFEST, PARTNER_EXAMPLE] },
     values: "invented",
-    note: "the documented example, attributed to partner AMP through a manifest written to a temporary directory",
+    note: "the documented example, read from disk and attributed to partner AMP by the fixture manifest INGEST_PARTNER_CSV_BASE_URL names",
   },
   {
     source: port,
@@ -263,24 +269,12 @@ export async function loadFixtureData(db: Db): Promise<FixtureLoadReport> {
     for (const [path, file] of Object.entries(s.routes)) routes[path] = [{ body: read(file) }];
   }
   const server = await startFixtureServer(routes);
-  // The partner-csv plan reads its manifest from disk; the file itself is downloaded from the server.
-  const partnerDir = mkdtempSync(join(tmpdir(), "hublot-fixture-partners-"));
-  writeFileSync(
-    join(partnerDir, "manifest.json"),
-    JSON.stringify({
-      files: [
-        {
-          key: "partner-csv-example",
-          partner: "AMP",
-          location: `${server.baseUrl}/partner-csv-example.csv`,
-          title: `${PARTNER_EXAMPLE} (INVENTED values)`,
-        },
-      ],
-    }),
-  );
   const env: NodeJS.ProcessEnv = {};
-  for (const { source } of STREAMS) env[`INGEST_${envStem(source.id)}_BASE_URL`] = server.baseUrl;
-  env.INGEST_PARTNER_CSV_BASE_URL = pathToFileURL(partnerDir).href;
+  for (const { source, local } of STREAMS) {
+    env[`INGEST_${envStem(source.id)}_BASE_URL`] = local
+      ? pathToFileURL(join(ROOT, local.baseUrl)).href
+      : server.baseUrl;
+  }
 
   const streams: StreamLoad[] = [];
   try {
@@ -299,7 +293,7 @@ export async function loadFixtureData(db: Db): Promise<FixtureLoadReport> {
         streamId: s.stream.id,
         datasetCode: s.stream.datasetCode,
         indicators: s.stream.indicators,
-        fixtures: Object.values(s.routes),
+        fixtures: [...Object.values(s.routes), ...(s.local?.files ?? [])],
         values: s.values,
         note: s.note,
         status: summary.status,
@@ -315,7 +309,6 @@ export async function loadFixtureData(db: Db): Promise<FixtureLoadReport> {
     }
   } finally {
     await server.close();
-    rmSync(partnerDir, { recursive: true, force: true });
   }
 
   const run = new Set(streams.map((s) => s.streamId));

@@ -11,7 +11,7 @@ import { z } from "zod";
 import type { PlanContext, Resource, SourceDefinition, StreamDefinition } from "../../core/types";
 import { assertCodesExist, convertPartnerFile, hubCodes, type PartnerFileMeta } from "./convert";
 
-/** Where partner files live unless `INGEST_PARTNER_CSV_BASE_URL` says otherwise (a directory or a web folder). */
+/** Where the manifest and partner files live unless `INGEST_PARTNER_CSV_BASE_URL` says otherwise. */
 export const PARTNER_FILES_DIR = "data/partners";
 
 const manifestSchema = z.object({
@@ -21,7 +21,7 @@ const manifestSchema = z.object({
       key: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, "lower-case letters, digits, . _ -"),
       /** `partners.code` the rows are attributed to. */
       partner: z.string().min(1),
-      /** An http(s) or file: URL, an absolute path, or a path relative to the stream's base URL. */
+      /** An http(s) or file: URL, an absolute path, or a path relative to the manifest's directory. */
       location: z.string().min(1),
       /** `datasets.code` of the series, when the partner's dataset is in the reference data. */
       dataset: z.string().min(1).optional(),
@@ -31,7 +31,7 @@ const manifestSchema = z.object({
 });
 export type PartnerManifest = z.infer<typeof manifestSchema>;
 
-/** Resolves a manifest location against the base URL (a directory: `file:///…/partners` or `https://…/partners`). */
+/** Resolves a manifest location against a base directory URL (`file:///…/partners` or `https://…/partners`). */
 export function resolveLocation(location: string, baseUrl: string): string {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) return location;
   if (isAbsolute(location)) return pathToFileURL(location).href;
@@ -61,24 +61,23 @@ export function parseManifest(text: string, where: string): PartnerManifest {
 }
 
 /**
- * The manifest's path: `INGEST_PARTNER_CSV_MANIFEST`, else `manifest.json` in the base directory when the
- * base URL is a `file:` URL. A web base URL needs the variable, since plans do not download.
+ * The manifest's path, read from the base URL alone, which the runner resolves from the env it is given
+ * (`INGEST_PARTNER_CSV_BASE_URL`), as for every source: a `file:` URL ending in `.json` is the manifest
+ * itself; any other `file:` URL is a directory holding `manifest.json`. A web base URL has no manifest a
+ * plan can read (plans do not download): null.
  */
-export function manifestPath(baseUrl: string, env: NodeJS.ProcessEnv = process.env): string | null {
-  const configured = env.INGEST_PARTNER_CSV_MANIFEST?.trim();
-  if (configured) return resolve(configured);
-  if (baseUrl.startsWith("file:")) return resolve(fileURLToPath(baseUrl), "manifest.json");
-  return null;
+export function manifestPath(baseUrl: string): string | null {
+  if (!baseUrl.startsWith("file:")) return null;
+  const path = fileURLToPath(baseUrl);
+  return /\.json$/i.test(path) ? path : resolve(path, "manifest.json");
 }
 
-export async function planPartnerFiles(
-  ctx: PlanContext,
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<Resource[]> {
-  const path = manifestPath(ctx.baseUrl, env);
+export async function planPartnerFiles(ctx: PlanContext): Promise<Resource[]> {
+  const path = manifestPath(ctx.baseUrl);
   if (!path) {
     ctx.log.warn(
-      "partner-csv: base URL is not a directory and INGEST_PARTNER_CSV_MANIFEST is unset: no file",
+      { baseUrl: ctx.baseUrl },
+      "partner-csv: the base URL is not a file: URL (a directory holding manifest.json, or the manifest): no file",
     );
     return [];
   }
@@ -104,8 +103,8 @@ export async function planPartnerFiles(
     manifest.files.flatMap((f) => (f.dataset ? [f.dataset] : [])),
   );
   const codes = await hubCodes(ctx);
-  // Relative locations in a manifest read from disk are relative to the manifest when the base is too.
-  const base = ctx.baseUrl.startsWith("file:") ? pathToFileURL(dirname(path)).href : ctx.baseUrl;
+  // Relative locations are relative to the manifest's directory.
+  const base = pathToFileURL(dirname(path)).href;
   return manifest.files.map((f) => {
     const meta: PartnerFileMeta = {
       partnerCode: f.partner,

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { sql } from "drizzle-orm";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { runStream } from "../../../../ingest/core/runner";
 import type { Payload, Resource } from "../../../../ingest/core/types";
 import { convertPartnerFile } from "../../../../ingest/sources/partner-csv/convert";
@@ -89,12 +89,10 @@ describe("partner file manifest", () => {
     expect(resolveLocation("https://h/y.csv", "file:///srv")).toBe("https://h/y.csv");
   });
 
-  it("reads the manifest next to the files unless a path is configured", () => {
+  it("finds the manifest from the base URL alone: a directory's manifest.json, or the .json it names", () => {
     expect(manifestPath("file:///srv/partners")).toBe("/srv/partners/manifest.json");
-    expect(manifestPath("https://h/p", {})).toBeNull();
-    expect(manifestPath("https://h/p", { INGEST_PARTNER_CSV_MANIFEST: "/etc/hublot/partners.json" })).toBe(
-      "/etc/hublot/partners.json",
-    );
+    expect(manifestPath("file:///etc/hublot/partners.json")).toBe("/etc/hublot/partners.json");
+    expect(manifestPath("https://h/p")).toBeNull();
   });
 
   it("refuses a manifest with a bad key or a key listed twice", () => {
@@ -114,6 +112,7 @@ describe("partner files through the runner", () => {
     dir = mkdtempSync(join(tmpdir(), "hublot-partners-"));
   });
   afterEach(async () => {
+    vi.unstubAllEnvs();
     await database?.close();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -174,6 +173,34 @@ describe("partner files through the runner", () => {
     const summary = await run();
     expect(summary.status).toBe("failed");
     expect(summary.error).toContain("unknown partner code(s): NOBODY");
+  });
+
+  it("reads the manifest the env given to the runner names, never one from process.env", async () => {
+    database = await createTestDatabase();
+    mkdirSync(join(dir, "agam"));
+    copyFileSync(examplePath, join(dir, "agam", "example.csv"));
+    const manifest = join(dir, "partners-2024.json");
+    writeFileSync(
+      manifest,
+      JSON.stringify({ files: [{ key: "agam-2024", partner: "ORG_AGAM", location: "agam/example.csv" }] }),
+    );
+    // A manifest left in the process's environment must not stand in for the one the runner is given.
+    const stray = join(dir, "stray.json");
+    writeFileSync(stray, JSON.stringify({ files: [{ key: "x", partner: "NOBODY", location: "x.csv" }] }));
+    vi.stubEnv("INGEST_PARTNER_CSV_MANIFEST", stray);
+    vi.stubEnv("INGEST_PARTNER_CSV_BASE_URL", pathToFileURL(join(dir, "elsewhere")).href);
+    const summary = await runStream({
+      db: database.db,
+      source: partnerCsv,
+      stream: partnerFilesStream,
+      trigger: "test",
+      env: { INGEST_PARTNER_CSV_BASE_URL: pathToFileURL(manifest).href },
+      log,
+    });
+    expect(summary).toMatchObject({ status: "success", resourcesTotal: 1, error: null });
+    expect((await values()).find((r) => r.territory_code === "COM-13001")?.source_url).toBe(
+      pathToFileURL(join(dir, "agam", "example.csv")).href,
+    );
   });
 
   it("plans nothing when there is no manifest", async () => {
