@@ -541,7 +541,7 @@ const datasets: [string, string, string, string, string, string | null, string |
     "Indice ATMO journalier par commune (WFS)",
     "ODbL",
     "https://geoservices.atmosud.org/geoserver/ind_sudpaca/ows",
-    "atmosud",
+    "atmosud-indice",
     "Marseille published per arrondissement",
   ],
   [
