@@ -121,6 +121,11 @@ export interface PartnerCsvRules {
   measures?: readonly string[];
   /** Restricts breakdown keys, and for a key with a list, its values. */
   breakdowns?: Record<string, readonly string[] | null>;
+  /**
+   * Indicator → measure → the stream that owns those series: a row for such a pair is refused, so a
+   * file cannot take a series over from the stream that loads it.
+   */
+  reserved?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 const CODE = /^[a-z][a-z0-9_]*$/;
@@ -359,6 +364,14 @@ export function parsePartnerCsv(body: Uint8Array | string, rules: PartnerCsvRule
     if (!CODE.test(measure)) issue("measure", `"${measure}" must be lower_snake_case`);
     else if (rules.measures && !rules.measures.includes(measure)) {
       issue("measure", `"${measure}" is not one of ${rules.measures.join(", ")}`);
+    } else if (rules.reserved && Object.hasOwn(rules.reserved, indicatorCode)) {
+      const owner = rules.reserved[indicatorCode];
+      if (Object.hasOwn(owner, measure)) {
+        issue(
+          "measure",
+          `${indicatorCode} ${measure} is loaded by the stream ${owner[measure]}: a partner file cannot write those series (send the figures to that stream's source, or use another measure name)`,
+        );
+      }
     }
     const parsedBreakdown = parseBreakdown(cell("breakdown"));
     let breakdown: Record<string, string> = {};

@@ -126,10 +126,6 @@ const CIGALE_2022 = (() => {
   return `${url.pathname}${url.search}`;
 })();
 
-/**
- * Run order matters once: `partner-csv.files` runs before `port.traffic` because the documented example
- * also holds a port row with the same series key as the port file's (see the port's note).
- */
 const STREAMS: FixtureStream[] = [
   {
     source: inseeBdm,
@@ -251,7 +247,7 @@ const STREAMS: FixtureStream[] = [
     stream: portTrafficStream,
     routes: { [`/${PORT_FILE}`]: fixture("port", "gpmm-traffic-invented-values.csv") },
     values: "invented",
-    note: "its cruise-calls row (basin=est;call_type=cruise, 2024-07) is also in the partner example with another status, so this run updates that observation and takes the series over",
+    note: "EPCI-200054807, July 2024: calls, cargo, containers and passengers, by basin where given; only this stream may write the port's series (the partner-csv reader refuses them)",
   },
 ];
 

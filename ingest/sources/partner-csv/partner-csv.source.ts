@@ -10,6 +10,10 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { z } from "zod";
 import type { PlanContext, Resource, SourceDefinition, StreamDefinition } from "../../core/types";
 import { assertCodesExist, convertPartnerFile, hubCodes, type PartnerFileMeta } from "./convert";
+import { reservedMeasures } from "./dedicated";
+
+/** Series a dedicated stream loads: a partner file's row for one of them is refused by line and column. */
+const RESERVED = reservedMeasures();
 
 /** Where the manifest and partner files live unless `INGEST_PARTNER_CSV_BASE_URL` says otherwise. */
 export const PARTNER_FILES_DIR = "data/partners";
@@ -133,7 +137,7 @@ export const partnerFilesStream: StreamDefinition = {
   ],
   datasetCode: "partner-csv",
   plan: (ctx) => planPartnerFiles(ctx),
-  convert: (payload, ctx) => convertPartnerFile(payload, ctx.resource),
+  convert: (payload, ctx) => convertPartnerFile(payload, ctx.resource, { reserved: RESERVED }),
 };
 
 export const partnerCsv: SourceDefinition = {

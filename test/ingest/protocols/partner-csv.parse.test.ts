@@ -31,7 +31,7 @@ const csv = (...lines: string[]) => `${[HEADER, ...lines].join("\n")}\n`;
 describe("partner CSV template v1: a good file", () => {
   it("reads the documented example, comment line included", () => {
     const rows = parsePartnerCsv(example);
-    expect(rows).toHaveLength(7);
+    expect(rows).toHaveLength(6);
     expect(rows[0]).toMatchObject({
       line: 3,
       indicatorCode: "office_space_produced",
@@ -45,11 +45,8 @@ describe("partner CSV template v1: a good file", () => {
       obsStatus: "P",
       sourceUrl: "https://example.org/invented-observatoire-bureaux-2024.pdf",
     });
-    expect(rows[6]).toMatchObject({
-      breakdown: { basin: "est", call_type: "cruise" },
-      period: "2024-07",
-      frequency: "M",
-    });
+    expect(rows[4]).toMatchObject({ breakdown: { label: "parc_plus" }, referenceDate: "2024-12-31" });
+    expect(rows[5]).toMatchObject({ measure: "exports", period: "2024-Q3", frequency: "Q" });
   });
 
   it("keeps an empty value only with status M or C, as null", () => {
@@ -248,6 +245,28 @@ describe("partner CSV template v1: bad files are refused by line and column", ()
       columnName: "breakdown",
       message: 'basin="nord" is not one of est, ouest',
     });
+  });
+
+  it("refuses an indicator and measure that a dedicated stream owns, naming it", () => {
+    const issues = issuesOf(
+      csv(
+        "1,port_calls_and_intl_air_traffic,EPCI-200054807,port_calls,basin=est,2024-07,112,calls",
+        "1,port_calls_and_intl_air_traffic,EPCI-200054807,cruise_ships_named,,2024-07,3,ships",
+      ),
+      {
+        ...known,
+        reserved: { port_calls_and_intl_air_traffic: { port_calls: "port.traffic" } },
+      } as typeof known,
+    );
+    expect(issues).toEqual([
+      {
+        line: 2,
+        column: 4,
+        columnName: "measure",
+        message:
+          "port_calls_and_intl_air_traffic port_calls is loaded by the stream port.traffic: a partner file cannot write those series (send the figures to that stream's source, or use another measure name)",
+      },
+    ]);
   });
 
   it("puts every issue in the error message", () => {

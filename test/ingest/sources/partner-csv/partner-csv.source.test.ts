@@ -6,7 +6,12 @@ import { sql } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { runStream } from "../../../../ingest/core/runner";
 import type { Payload, Resource } from "../../../../ingest/core/types";
+import { findStreams } from "../../../../ingest/registry";
+import { CIGALE_VARIABLES } from "../../../../ingest/sources/atmosud/cigale";
+import { MEASURES as AIRPORT_MEASURES } from "../../../../ingest/sources/dgac/dgac.source";
+import * as melodi from "../../../../ingest/sources/insee-melodi/insee-melodi.source";
 import { convertPartnerFile } from "../../../../ingest/sources/partner-csv/convert";
+import { DEDICATED_MEASURES } from "../../../../ingest/sources/partner-csv/dedicated";
 import {
   manifestPath,
   parseManifest,
@@ -14,6 +19,7 @@ import {
   partnerFilesStream,
   resolveLocation,
 } from "../../../../ingest/sources/partner-csv/partner-csv.source";
+import { PORT_RULES } from "../../../../ingest/sources/port/port.source";
 import { selectRows } from "../../../../src/db/client";
 import { loggerFor } from "../../../../src/logger";
 import { createTestDatabase, type TestDatabase } from "../../../support/db";
@@ -49,7 +55,7 @@ const resource: Resource = {
 describe("partner file conversion", () => {
   it("attributes every series and observation to the file's partner", () => {
     const result = convertPartnerFile(payload(readFileSync(examplePath)), resource);
-    expect(result.series).toHaveLength(7);
+    expect(result.series).toHaveLength(6);
     expect(result.series[0]).toMatchObject({
       indicatorCode: "office_space_produced",
       territoryCode: "EPCI-200054807",
@@ -74,6 +80,60 @@ describe("partner file conversion", () => {
     expect(() => convertPartnerFile(payload(readFileSync(examplePath)), { key: "x", url: "u" })).toThrow(
       /no partner file metadata/,
     );
+  });
+});
+
+describe("series owned by a dedicated stream", () => {
+  const portRow =
+    "1,port_calls_and_intl_air_traffic,EPCI-200054807,port_calls,basin=est;call_type=cruise,2024-07,112,calls,A,,,invented";
+  const withPortRow = `${readFileSync(examplePath, "utf8")}${portRow}\n`;
+
+  it("refuses a partner file row for the port's series, by line and column, naming the port stream", () => {
+    expect(() => partnerFilesStream.convert(payload(withPortRow), { resource, url: resource.url })).toThrow(
+      /line 9, column 4 \(measure\): port_calls_and_intl_air_traffic port_calls is loaded by the stream port\.traffic/,
+    );
+    // Without the stream's rule (as the port stream reads its own file), the row is a row like any other.
+    expect(convertPartnerFile(payload(withPortRow), resource).series).toHaveLength(7);
+  });
+
+  it("lists every measure the dedicated streams load, under streams that exist", () => {
+    const owned = (indicator: string, stream: string) =>
+      DEDICATED_MEASURES.filter((d) => d.indicatorCode === indicator && d.streams.includes(stream)).flatMap(
+        (d) => d.measures,
+      );
+    expect(owned("port_calls_and_intl_air_traffic", "port.traffic").sort()).toEqual(
+      [...PORT_RULES.measures].sort(),
+    );
+    expect(owned("port_calls_and_intl_air_traffic", "dgac.airport-traffic").sort()).toEqual(
+      AIRPORT_MEASURES.map((m) => m.measure).sort(),
+    );
+    for (const v of Object.values(CIGALE_VARIABLES)) {
+      expect(owned(v.indicatorCode, "atmosud.cigale")).toContain(v.measure);
+    }
+    const melodiStreams = [
+      melodi.legalPopulationStream,
+      melodi.businessCreationsStream,
+      melodi.floresStream,
+      melodi.youthEmploymentStream,
+      melodi.diplomasStream,
+    ];
+    const specs = [
+      melodi.POPULATIONS,
+      melodi.BUSINESS_CREATIONS,
+      melodi.FLORES_A38,
+      melodi.YOUTH_EMPLOYMENT,
+      melodi.DIPLOMAS,
+    ];
+    specs.forEach((spec, i) => {
+      for (const m of Object.values(spec.measures)) {
+        expect(owned(m.indicatorCode, melodiStreams[i].id), `${spec.dataset} ${m.measure}`).toContain(
+          m.measure,
+        );
+      }
+    });
+    const streamIds = new Set(findStreams("all").map(({ stream }) => stream.id));
+    for (const d of DEDICATED_MEASURES) for (const s of d.streams) expect(streamIds, s).toContain(s);
+    expect(DEDICATED_MEASURES.flatMap((d) => d.streams)).not.toContain(partnerFilesStream.id);
   });
 });
 
@@ -147,9 +207,9 @@ describe("partner files through the runner", () => {
     writeManifest("ORG_AGAM");
 
     const first = await run();
-    expect(first).toMatchObject({ status: "success", rowsInserted: 7 });
+    expect(first).toMatchObject({ status: "success", rowsInserted: 6 });
     const loaded = await values();
-    expect(loaded).toHaveLength(7);
+    expect(loaded).toHaveLength(6);
     expect(loaded.find((r) => r.territory_code === "COM-13001")).toMatchObject({
       value: 9800,
       source_url: pathToFileURL(file).href,
