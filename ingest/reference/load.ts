@@ -26,6 +26,7 @@ import { datasets, partners } from "../../schema/partner";
 import { siteFilieres, sitePartners, sites } from "../../schema/site";
 import { territories, territoryLinks } from "../../schema/territory";
 import type { Db } from "../../src/db/client";
+import { nafNomenclature } from "./naf";
 
 export const EPCI_CODE = "200054807";
 const DEPARTEMENTS = ["13", "83", "84"];
@@ -207,7 +208,8 @@ export function readReferenceFiles(): ReferenceFiles {
     "partners.json": read("partners.json"),
     "indicators.json": read("indicators.json"),
     "filieres.json": read("filieres.json"),
-    "naf-codes.json": read("naf-codes.json"),
+    // The whole nomenclature, so any NAF code a source publishes has its label, not only the mapped ones.
+    "naf-codes.json": nafNomenclature(),
     "filiere-naf-codes.json": read("filiere-naf-codes.json"),
     "targets.json": read("targets.json"),
     "baselines.json": read("baselines.json"),
@@ -464,6 +466,7 @@ export async function loadReferenceData(
     filiere: new Set(filiereRows.map((f) => f.code)),
     site: new Set(siteRows.map((x) => x.code)),
     "agenda node": new Set(nodeRows.map((n) => n.code)),
+    "NAF code": new Set(nafRows.map((n) => n.code)),
   };
   /** A link to a code the other files do not define fails the load, naming file and record. */
   const check = (
@@ -479,6 +482,7 @@ export async function loadReferenceData(
       );
     }
   };
+  for (const l of filiereNafRows) check("filiere-naf-codes.json", l.filiereCode, "NAF code", [l.nafCode]);
   for (const t of targetRows) check("targets.json", t.code, "indicator", t.indicators);
   for (const b of baselineRows) check("baselines.json", b.code, "indicator", b.indicators);
   for (const i of indicatorRows) check("indicators.json", i.code, "partner", [i.providerPartnerCode]);

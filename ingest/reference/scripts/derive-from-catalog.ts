@@ -5,6 +5,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { nafNomenclature, nafRange } from "../naf";
 
 const shared = join(import.meta.dirname, "../../../../shared");
 const out = join(import.meta.dirname, "../data");
@@ -128,28 +129,24 @@ write(
   }),
 );
 
-function nafLevel(code: string): string {
-  if (/^[A-U]$/.test(code)) return "section";
-  if (/^\d{2}$/.test(code)) return "division";
-  if (/^\d{2}\.\d$/.test(code)) return "groupe";
-  if (/^\d{2}\.\d{2}$/.test(code)) return "classe";
-  return "sous_classe";
-}
 function expandNaf(entry: string): { codes: string[]; note: string | null } {
   const note = /\(([^)]*)\)/.exec(entry)?.[1] ?? null;
   const codes: string[] = [];
-  // "86.90A-86.90F" and "87.10A-C" expand letter ranges; "/" separates alternatives.
+  // "86.90A-86.90F", "87.10A-C" and "59.11A-59.20Z" are ranges of the nomenclature; "/" separates
+  // alternatives. A code the nomenclature does not hold stops the script rather than enter the data.
   for (const part of entry.replace(/\([^)]*\)/g, "").split("/")) {
-    const m = /(\d{2}\.\d{2})([A-Z])\s*-\s*(?:\d{2}\.\d{2})?([A-Z])/.exec(part);
-    if (m) {
-      for (let c = m[2].charCodeAt(0); c <= m[3].charCodeAt(0); c++)
-        codes.push(`${m[1]}${String.fromCharCode(c)}`);
-      continue;
+    const m = /(\d{2}\.\d{2})([A-Z])\s*-\s*(\d{2}\.\d{2})?([A-Z])/.exec(part);
+    const found = m
+      ? nafRange(`${m[1]}${m[2]}`, `${m[3] ?? m[1]}${m[4]}`)
+      : (part.match(/\d{2}(?:\.\d{1,2}[A-Z]?)?/g) ?? []);
+    for (const code of found) {
+      if (!known.has(code)) throw new Error(`NAF code ${code} (from "${entry}") is not in NAF rév. 2`);
+      codes.push(code);
     }
-    for (const c of part.match(/\d{2}(?:\.\d{1,2}[A-Z]?)?/g) ?? []) codes.push(c);
   }
   return { codes, note };
 }
+const known = new Set(nafNomenclature().map((r) => r.code));
 const filieres: Json[] = [];
 const filiereNaf: Json[] = [];
 for (const f of catalog.filieres.items as Json[]) {
@@ -176,16 +173,6 @@ for (const f of catalog.filieres.items as Json[]) {
 }
 write("filieres.json", filieres);
 write("filiere-naf-codes.json", filiereNaf);
-write(
-  "naf-codes.json",
-  [...new Set(filiereNaf.map((r) => r.nafCode))].sort().map((code) => ({
-    code,
-    // No NAF label table is available offline: the label is the code until a NAF source is loaded.
-    label: code,
-    level: nafLevel(code),
-  })),
-);
-
 // Targets, baselines and the document's self-contradictions.
 const indicatorCodeById = new Map<string, string>(
   (catalog.indicators.items as Json[]).map((i) => [i.id as string, i.code as string]),
