@@ -58,7 +58,8 @@ const partnerSchema = z.object({
 });
 const indicatorSchema = z.object({
   code: z.string().regex(/^[a-z_]+$/),
-  number: z.number().int().min(1).max(20),
+  /** 1-20 for the agenda's indicators; null for those the hub adds (legal populations…). */
+  number: z.number().int().min(1).max(20).nullable(),
   nameFr: z.string().min(1),
   nameEn: z.string().min(1),
   description: z.string().nullable(),

@@ -48,26 +48,31 @@ describe("the reference data over GraphQL", () => {
     expect(territory.parents.map((p) => p.territory.code)).toContain("EPCI-200054807");
   });
 
-  it("answers the 20 indicators in the agenda's order, with the sources it prints, in English and French", async () => {
+  it("answers the agenda's 20 indicators in its order, with the sources it prints, in English and French, then the hub's own", async () => {
     const { indicators } = dataOf(
       await query<{
         indicators: {
           totalCount: number;
-          nodes: { number: number; en: string; fr: string; sourcesNamed: string[] }[];
+          nodes: { number: number | null; en: string; fr: string; sourcesNamed: string[] }[];
         };
       }>(
         `{ indicators(first: 50) { totalCount nodes { number en: label fr: label(lang: FR) sourcesNamed } } }`,
       ),
     );
-    expect(indicators.totalCount).toBe(20);
-    expect(indicators.nodes.map((i) => i.number)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    // The agenda's 20 first, then the two the hub adds (legal populations, the ATMO index), unnumbered.
+    expect(indicators.totalCount).toBe(22);
+    expect(indicators.nodes.map((i) => i.number)).toEqual([
+      ...Array.from({ length: 20 }, (_, i) => i + 1),
+      null,
+      null,
+    ]);
     expect(indicators.nodes[0].fr).toMatch(/^Taux de chômage/);
     expect(indicators.nodes[0].en).toMatch(/^Unemployment rate/);
     expect(indicators.nodes[0].sourcesNamed).toEqual(["Pôle emploi"]);
     // The agenda names no source for office space, brownfields and labelled parks (14-16): none is made up.
-    expect(indicators.nodes.filter((i) => i.sourcesNamed.length === 0).map((i) => i.number)).toEqual([
-      14, 15, 16,
-    ]);
+    expect(
+      indicators.nodes.filter((i) => i.number !== null && i.sourcesNamed.length === 0).map((i) => i.number),
+    ).toEqual([14, 15, 16]);
   });
 
   it("links a filière to its NAF codes (a proposal), its sites with their commune and partners", async () => {

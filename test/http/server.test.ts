@@ -53,7 +53,7 @@ describe("the HTTP server", () => {
     expect(get.headers.get("content-type")).toMatch(/json/);
     expect(
       ((await get.json()) as { data: { indicators: { nodes: unknown[] } } }).data.indicators.nodes,
-    ).toHaveLength(20);
+    ).toHaveLength(22);
 
     const curl = await fetch(`${base}/graphql`, { headers: { accept: "*/*" } });
     expect(curl.headers.get("content-type")).not.toMatch(/html/);

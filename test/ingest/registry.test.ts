@@ -15,7 +15,6 @@ const streams = sources.flatMap((source) => source.streams.map((stream) => ({ so
  * as skipped (`indicator_not_in_reference`), never loaded under another code. Remove a code from here
  * when indicators.json gains it.
  */
-const PENDING_INDICATORS = new Set(["legal_population", "air_quality_index"]);
 
 describe("the source registry", () => {
   it("registers every connector, each source id once", () => {
@@ -55,14 +54,14 @@ describe("the source registry", () => {
     }
   });
 
-  it("feeds only indicators the reference data holds, apart from the ones listed as pending", () => {
+  it("feeds only indicators the reference data holds", () => {
     for (const { stream } of streams) {
       expect(stream.indicators.length, stream.id).toBeGreaterThan(0);
-      const unknown = stream.indicators.filter((c) => !indicatorCodes.has(c) && !PENDING_INDICATORS.has(c));
-      expect(unknown, stream.id).toEqual([]);
+      expect(
+        stream.indicators.filter((c) => !indicatorCodes.has(c)),
+        stream.id,
+      ).toEqual([]);
     }
-    // A pending code that has since arrived in indicators.json should leave the list.
-    expect([...PENDING_INDICATORS].filter((c) => indicatorCodes.has(c))).toEqual([]);
   });
 
   it("selects every stream with `all`, a source by its id and a stream by its id", () => {

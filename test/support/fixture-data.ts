@@ -139,7 +139,7 @@ const STREAMS: FixtureStream[] = [
     stream: legalPopulationStream,
     routes: { "/data/DS_POPULATIONS_REFERENCE": fixture("insee-melodi", "popref-epci-244400404-com.json") },
     values: "published",
-    note: "the only recording is Nantes Métropole's (EPCI 244400404) and legal_population is not an indicator of the reference data: every row is skipped, nothing is loaded",
+    note: "the only recording is Nantes Métropole's (EPCI 244400404), whose communes are not the hub's: every row is skipped, nothing is loaded",
   },
   {
     source: inseeMelodi,
@@ -220,7 +220,7 @@ const STREAMS: FixtureStream[] = [
       "/geoserver/ind_sudpaca/ows": fixture("atmosud", "indice-wfs-geojson-reconstructed-placeholders.json"),
     },
     values: "placeholder",
-    note: "air_quality_index is not an indicator of the reference data: every feature is skipped, nothing is loaded",
+    note: "the daily ATMO index under the hub's own air_quality_index indicator; its values are placeholders",
   },
   {
     source: dgac,

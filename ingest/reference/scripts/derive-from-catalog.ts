@@ -103,6 +103,47 @@ const providerByCode: Record<string, string> = {
   job_deficit_vs_peers: "INSEE",
 };
 const lowerIsBetter = new Set(["unemployment_rate", "ghg_emissions"]);
+/**
+ * Indicators the hub carries beside the agenda's 20 (number null): the legal populations that
+ * per-inhabitant figures divide by, and AtmoSud's daily air-quality index, which its connectors load.
+ * They are the hub's choice, not the agenda's, and say so.
+ */
+const CONTEXT_INDICATORS = [
+  {
+    code: "legal_population",
+    number: null,
+    nameFr: "Populations légales",
+    nameEn: "Legal populations",
+    description: "INSEE's legal populations (municipal, counted apart, total) of the communes and the EPCI.",
+    unit: "inhabitants",
+    additive: true,
+    periodicity: "annual",
+    direction: "neutral",
+    sourcesNamed: [],
+    providerPartnerCode: "INSEE",
+    geoLevels: ["commune", "EPCI"],
+    breakdowns: [],
+    note: "Not one of the agenda's 20 indicators: the hub carries it as the denominator of per-inhabitant figures.",
+    refs: [],
+  },
+  {
+    code: "air_quality_index",
+    number: null,
+    nameFr: "Indice ATMO de la qualité de l'air",
+    nameEn: "ATMO air-quality index",
+    description: "Daily ATMO index by commune (1 good to 6 extremely poor), national schema, from AtmoSud.",
+    unit: "index 1-6",
+    additive: false,
+    periodicity: "daily",
+    direction: "lower_is_better",
+    sourcesNamed: [],
+    providerPartnerCode: "ATMOSUD",
+    geoLevels: ["commune", "arrondissement"],
+    breakdowns: ["pollutant sub-indices"],
+    note: "Not one of the agenda's 20 indicators: the hub carries it as context for the transition orientation.",
+    refs: [],
+  },
+];
 write(
   "indicators.json",
   (catalog.indicators.items as Json[]).map((i) => {
@@ -126,7 +167,7 @@ write(
       note: `unit as read by the catalog: ${u}; periodicity: ${p}`,
       refs: refs([...(i.refs ?? []), ...(i.context_refs ?? [])]),
     };
-  }),
+  }).concat(CONTEXT_INDICATORS),
 );
 
 function expandNaf(entry: string): { codes: string[]; note: string | null } {

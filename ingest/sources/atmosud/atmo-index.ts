@@ -3,8 +3,8 @@
  * feature per zone and day, `code_qual` 1 (Bon) to 6 (Extrêmement mauvais), 0 unavailable, 7 event.
  * Marseille is published by arrondissement only (13201…13216), which become ARM territories.
  *
- * None of the agenda's 20 indicators is air quality, so the rows go to `air_quality_index`; until the
- * reference data holds that indicator they are counted as skipped, not loaded under a wrong code.
+ * None of the agenda's 20 indicators is air quality, so the rows go to the hub's own `air_quality_index`;
+ * should the reference data lack it, they are counted as skipped, not loaded under a wrong code.
  */
 import {
   ConvertError,

@@ -22,7 +22,7 @@ import { convertMelodi, type MelodiDatasetSpec, type MelodiResourceMeta } from "
 /** The millésime of the reference territories (`ingest/reference/load.ts`). */
 const COG_VINTAGE = 2025;
 
-/** Legal populations. No agenda indicator holds them yet: until `legal_population` exists, rows are skipped. */
+/** Legal populations, under the hub's own `legal_population` indicator (none of the agenda's 20 holds them). */
 export const POPULATIONS: MelodiDatasetSpec = {
   dataset: "DS_POPULATIONS_REFERENCE",
   filters: {},

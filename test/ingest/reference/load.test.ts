@@ -116,11 +116,17 @@ describe("loadReferenceData", () => {
 
   it("loads the 20 indicators numbered 1-20 and the 6 filières d'excellence with proposed NAF codes", async () => {
     database = await createTestDatabase();
-    const numbers = await selectRows<{ number: number }>(
+    const numbers = await selectRows<{ number: number | null; code: string }>(
       database.db,
-      sql`select number from indicators order by number`,
+      sql`select number, code from indicators order by number nulls last, code`,
     );
-    expect(numbers.map((r) => r.number)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(numbers.map((r) => r.number)).toEqual([
+      ...Array.from({ length: 20 }, (_, i) => i + 1),
+      null,
+      null,
+    ]);
+    // The two the hub adds beside the agenda's table, unnumbered so they are never taken for the agenda's.
+    expect(numbers.slice(20).map((r) => r.code)).toEqual(["air_quality_index", "legal_population"]);
     const [unemployment] = await selectRows<{
       additive: boolean;
       direction: string;
