@@ -2,8 +2,10 @@
  * Writes a conversion's rows: series and observations upserted by natural key in batches (one
  * statement per batch, the rows travel as one JSON parameter so neither driver hits the bind-parameter
  * limit), a changed value moved to the revision history first, an unchanged value never rewritten.
+ * The two upserts take their rows from any SELECT, so derived series (`core/derive.ts`) computed in SQL
+ * go through the same revision path without a round trip through JavaScript.
  */
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import { type Db, selectRows } from "../../src/db/client";
 import { PeriodError, parsePeriod } from "../../src/period";
 import { ConvertError, type ConvertResult, type SeriesInput, type SeriesKey } from "./types";
@@ -58,6 +60,43 @@ async function checkCodes(db: Db, series: SeriesInput[]): Promise<void> {
   }
 }
 
+/** The columns of `series` an upsert writes, as a record definition for `jsonb_to_recordset`. */
+const SERIES_COLUMNS = `indicator_code text, territory_code text, measure text, breakdown jsonb, breakdown_key text,
+    filiere_code text, naf_code text, dataset_code text, source_key text, frequency text, unit text, unit_mult int,
+    title_fr text, title_en text, source_updated_at timestamptz, derived boolean, derivation text, metadata jsonb`;
+/** The columns that describe a series (everything but its natural key): rewritten only when one differs. */
+const DESCRIBED = [
+  "filiere_code",
+  "naf_code",
+  "dataset_code",
+  "source_key",
+  "frequency",
+  "unit",
+  "unit_mult",
+  "title_fr",
+  "title_en",
+  "source_updated_at",
+  "derived",
+  "derivation",
+  "metadata",
+];
+const described = (prefix = "") => sql.raw(DESCRIBED.map((c) => prefix + c).join(", "));
+
+/**
+ * Upserts series from `source`, a SELECT yielding every column of SERIES_COLUMNS, one row per natural
+ * key (indicator, territory, measure, breakdown_key). A series whose description is unchanged is not
+ * rewritten.
+ */
+export async function upsertSeriesFrom(db: Db, source: SQL): Promise<void> {
+  await db.execute(sql`
+    insert into series (indicator_code, territory_code, measure, breakdown, breakdown_key, ${described()})
+    select indicator_code, territory_code, measure, breakdown, breakdown_key, ${described()}
+    from (${source}) as r
+    on conflict (indicator_code, territory_code, measure, breakdown_key) do update
+      set (${described()}) = (${described("excluded.")})
+      where (${described("series.")}) is distinct from (${described("excluded.")})`);
+}
+
 async function upsertSeries(
   db: Db,
   inputs: SeriesInput[],
@@ -79,44 +118,86 @@ async function upsertSeries(
     title_fr: s.titleFr ?? null,
     title_en: s.titleEn ?? null,
     source_updated_at: s.sourceUpdatedAt?.toISOString() ?? null,
+    derived: s.derived ?? false,
+    derivation: s.derivation ?? null,
     metadata: s.metadata ?? {},
   }));
   const ids = new Map<string, number>();
-  const columns = `indicator_code text, territory_code text, measure text, breakdown jsonb, breakdown_key text,
-    filiere_code text, naf_code text, dataset_code text, source_key text, frequency text, unit text, unit_mult int,
-    title_fr text, title_en text, source_updated_at timestamptz, metadata jsonb`;
-  const described = [
-    "filiere_code",
-    "naf_code",
-    "dataset_code",
-    "source_key",
-    "frequency",
-    "unit",
-    "unit_mult",
-    "title_fr",
-    "title_en",
-    "source_updated_at",
-    "metadata",
-  ];
-  const list = (prefix = "") => sql.raw(described.map((c) => prefix + c).join(", "));
   for (let i = 0; i < rows.length; i += BATCH) {
     const json = JSON.stringify(rows.slice(i, i + BATCH));
-    await db.execute(sql`
-      insert into series (indicator_code, territory_code, measure, breakdown, breakdown_key, ${list()})
-      select indicator_code, territory_code, measure, breakdown, breakdown_key, ${list()}
-      from jsonb_to_recordset(${json}::jsonb) as r(${sql.raw(columns)})
-      on conflict (indicator_code, territory_code, measure, breakdown_key) do update
-        set (${list()}) = (${list("excluded.")})
-        where (${list("series.")}) is distinct from (${list("excluded.")})`);
+    const recordset = sql`jsonb_to_recordset(${json}::jsonb) as r(${sql.raw(SERIES_COLUMNS)})`;
+    await upsertSeriesFrom(db, sql`select * from ${recordset}`);
     const found = await selectRows<{ id: number; k: string }>(
       db,
       sql`select s.id, s.indicator_code || '|' || s.territory_code || '|' || s.measure || '|' || s.breakdown_key as k
-          from series s join jsonb_to_recordset(${json}::jsonb) as r(${sql.raw(columns)})
+          from series s join ${recordset}
           using (indicator_code, territory_code, measure, breakdown_key)`,
     );
     for (const r of found) ids.set(r.k, Number(r.id));
   }
   return ids;
+}
+
+/** Where observations written by one upsert come from; derived values have no URL or payload. */
+export interface ObservationProvenance {
+  runId: number | null;
+  rawPayloadId: number | null;
+  sourceUrl: string | null;
+  retrievedAt: Date | null;
+}
+
+/**
+ * Upserts observations from `incoming`, a SELECT yielding `series_id int, period text, period_start date,
+ * period_end date, value double precision, obs_status text, obs_qual text, attributes jsonb,
+ * derived_from jsonb`, one row per (series_id, period). A value whose (value, status, qualifier,
+ * attributes, inputs) changed is copied to observation_revisions first; an unchanged one is not touched.
+ */
+export async function upsertObservationsFrom(
+  db: Db,
+  incoming: SQL,
+  provenance: ObservationProvenance,
+): Promise<{ inserted: number; updated: number }> {
+  const now = new Date().toISOString();
+  // Data-modifying CTEs all see the table as it was before the statement, so `changed` reads the old
+  // values that `revised` archives while `upserted` replaces them.
+  const [r] = await selectRows<{ inserted: number | string; updated: number | string }>(
+    db,
+    sql`
+    with incoming as (${incoming}),
+    changed as (
+      select o.* from observations o join incoming i on i.series_id = o.series_id and i.period = o.period
+      where (o.value, o.obs_status, o.obs_qual, o.attributes, o.derived_from)
+        is distinct from (i.value, i.obs_status, i.obs_qual, i.attributes, i.derived_from)
+    ),
+    revised as (
+      insert into observation_revisions (series_id, period, value, obs_status, obs_qual, attributes, source_url,
+        retrieved_at, run_id, raw_payload_id, doc_ref, derived_from, valid_from, valid_to, replaced_by_run_id)
+      select series_id, period, value, obs_status, obs_qual, attributes, source_url, retrieved_at, run_id,
+        raw_payload_id, doc_ref, derived_from, valid_from, ${now}::timestamptz, ${provenance.runId}::bigint from changed
+    ),
+    upserted as (
+      insert into observations (series_id, period, period_start, period_end, value, obs_status, obs_qual, attributes,
+        source_url, retrieved_at, run_id, raw_payload_id, derived_from, valid_from)
+      select series_id, period, period_start, period_end, value, obs_status, obs_qual, attributes,
+        ${provenance.sourceUrl}, ${provenance.retrievedAt?.toISOString() ?? null}::timestamptz,
+        ${provenance.runId}::bigint, ${provenance.rawPayloadId}::bigint, derived_from, ${now}::timestamptz
+      from incoming
+      on conflict (series_id, period) do update set
+        (value, obs_status, obs_qual, attributes, source_url, retrieved_at, run_id, raw_payload_id, doc_ref,
+          derived_from, valid_from) =
+        (excluded.value, excluded.obs_status, excluded.obs_qual, excluded.attributes, excluded.source_url,
+          excluded.retrieved_at, excluded.run_id, excluded.raw_payload_id, null, excluded.derived_from,
+          excluded.valid_from)
+      where (observations.value, observations.obs_status, observations.obs_qual, observations.attributes,
+          observations.derived_from)
+        is distinct from (excluded.value, excluded.obs_status, excluded.obs_qual, excluded.attributes,
+          excluded.derived_from)
+      returning (xmax = 0) as inserted
+    )
+    select count(*) filter (where inserted) as inserted, count(*) filter (where not inserted) as updated
+    from upserted`,
+  );
+  return { inserted: Number(r?.inserted ?? 0), updated: Number(r?.updated ?? 0) };
 }
 
 /**
@@ -172,49 +253,14 @@ export async function loadConversion(
 
   const rows = [...observations.values()];
   const counts: RowCounts = { inserted: 0, updated: 0, unchanged: 0 };
-  const now = new Date().toISOString();
   for (let i = 0; i < rows.length; i += BATCH) {
     const json = JSON.stringify(rows.slice(i, i + BATCH));
-    // Data-modifying CTEs all see the table as it was before the statement, so `changed` reads the old
-    // values that `revised` archives while `upserted` replaces them.
-    const [r] = await selectRows<{ inserted: number | string; updated: number | string }>(
+    const { inserted, updated } = await upsertObservationsFrom(
       db,
-      sql`
-      with incoming as (
-        select * from jsonb_to_recordset(${json}::jsonb) as r(series_id int, period text, period_start date,
-          period_end date, value double precision, obs_status text, obs_qual text, attributes jsonb)
-      ),
-      changed as (
-        select o.* from observations o join incoming i on i.series_id = o.series_id and i.period = o.period
-        where (o.value, o.obs_status, o.obs_qual, o.attributes) is distinct from (i.value, i.obs_status, i.obs_qual, i.attributes)
-      ),
-      revised as (
-        insert into observation_revisions (series_id, period, value, obs_status, obs_qual, attributes, source_url,
-          retrieved_at, run_id, raw_payload_id, doc_ref, derived_from, valid_from, valid_to, replaced_by_run_id)
-        select series_id, period, value, obs_status, obs_qual, attributes, source_url, retrieved_at, run_id,
-          raw_payload_id, doc_ref, derived_from, valid_from, ${now}::timestamptz, ${provenance.runId}::bigint from changed
-      ),
-      upserted as (
-        insert into observations (series_id, period, period_start, period_end, value, obs_status, obs_qual, attributes,
-          source_url, retrieved_at, run_id, raw_payload_id, valid_from)
-        select series_id, period, period_start, period_end, value, obs_status, obs_qual, attributes,
-          ${provenance.sourceUrl}, ${provenance.retrievedAt.toISOString()}::timestamptz, ${provenance.runId}::bigint,
-          ${provenance.rawPayloadId}::bigint, ${now}::timestamptz
-        from incoming
-        on conflict (series_id, period) do update set
-          (value, obs_status, obs_qual, attributes, source_url, retrieved_at, run_id, raw_payload_id, doc_ref,
-            derived_from, valid_from) =
-          (excluded.value, excluded.obs_status, excluded.obs_qual, excluded.attributes, excluded.source_url,
-            excluded.retrieved_at, excluded.run_id, excluded.raw_payload_id, null, null, excluded.valid_from)
-        where (observations.value, observations.obs_status, observations.obs_qual, observations.attributes)
-          is distinct from (excluded.value, excluded.obs_status, excluded.obs_qual, excluded.attributes)
-        returning (xmax = 0) as inserted
-      )
-      select count(*) filter (where inserted) as inserted, count(*) filter (where not inserted) as updated
-      from upserted`,
+      sql`select * from jsonb_to_recordset(${json}::jsonb) as r(series_id int, period text, period_start date,
+        period_end date, value double precision, obs_status text, obs_qual text, attributes jsonb, derived_from jsonb)`,
+      provenance,
     );
-    const inserted = Number(r?.inserted ?? 0);
-    const updated = Number(r?.updated ?? 0);
     counts.inserted += inserted;
     counts.updated += updated;
     counts.unchanged += Math.min(BATCH, rows.length - i) - inserted - updated;

@@ -80,6 +80,10 @@ export interface SeriesInput extends SeriesKey {
   filiereCode?: string | null;
   nafCode?: string | null;
   sourceUpdatedAt?: Date | null;
+  /** True for a series computed from stored observations rather than read from a payload. */
+  derived?: boolean;
+  /** How a derived series is computed, in words a reader of the API can check. */
+  derivation?: string | null;
   metadata?: Record<string, unknown>;
 }
 

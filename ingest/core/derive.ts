@@ -1,0 +1,121 @@
+/**
+ * Derived series: values a stream computes from stored observations after a load (sums over communes,
+ * breakdowns through a mapping, differences, ratios), written through the loader's upserts so a changed
+ * value keeps its previous one in observation_revisions and an unchanged one is not rewritten.
+ *
+ * A stream's `derive` hands `upsertDerived` one SELECT per stage; the rows never travel through
+ * JavaScript. One rule sets every derived status, so that an incomplete figure never reads as published:
+ *   - value null (nothing known to compute it from) → `M`;
+ *   - some input missing, null or itself incomplete (`missing_inputs` > 0) → `E`, with the attribute
+ *     `missing_inputs` = how many;
+ *   - otherwise `A` when every input is `A`, else `E`.
+ */
+import { type SQL, sql } from "drizzle-orm";
+import { type Db, selectRows } from "../../src/db/client";
+import { upsertObservationsFrom, upsertSeriesFrom } from "./loader";
+
+/**
+ * The columns a stage's SELECT must yield, one row per (series, period):
+ *
+ * | column | type | |
+ * |---|---|---|
+ * | indicator_code, territory_code, measure | text | the series' natural key… |
+ * | breakdown | jsonb | …with its breakdown (`{}` for the total); the key string is computed here |
+ * | filiere_code, naf_code | text | null if none |
+ * | dataset_code | text | the dataset the inputs come from |
+ * | frequency, unit, derivation | text | how the value is computed, in words |
+ * | period | text | SDMX period |
+ * | period_start, period_end | date | |
+ * | value | double precision | null when nothing is known |
+ * | missing_inputs | int | inputs the value lacks (see the status rule above) |
+ * | inputs_all_a | boolean | whether every input present has status A |
+ * | derived_from | jsonb | `[{ seriesId, period }]`, in a stable order (a reordering would be a revision) |
+ */
+export type DerivedRows = SQL;
+
+export interface DerivedCounts {
+  rows: number;
+  inserted: number;
+  updated: number;
+}
+
+/**
+ * How many inputs an input observation `o` stands for when it is incomplete: its own `missing_inputs`
+ * when it is itself an incomplete figure, 1 when it is null, else 0. `o` may be a left-joined alias.
+ */
+export const missingOf = (alias: string) =>
+  sql.raw(
+    `coalesce((${alias}.attributes->>'missing_inputs')::int, case when ${alias}.value is null then 1 else 0 end)`,
+  );
+
+/**
+ * The run a derive belongs to: the runner calls `derive(db, log)` inside a run it has not finished yet,
+ * so it is the stream's newest unfinished run (null when derive is called outside a run, as in tests).
+ */
+export async function currentRunId(db: Db, streamId: string): Promise<number | null> {
+  const [row] = await selectRows<{ id: number | string }>(
+    db,
+    sql`select id from ingest_runs where stream_id = ${streamId} and finished_at is null
+        order by id desc limit 1`,
+  );
+  return row ? Number(row.id) : null;
+}
+
+/**
+ * Brings the planner's statistics up to date. A load may just have written a million observations and
+ * PGlite runs no autovacuum (PostgreSQL's comes later, if at all, before a derive): with the statistics
+ * of an empty table the planner chooses nested loops over whole tables, seconds where milliseconds do.
+ * ANALYZE samples a fixed number of rows, so it stays cheap however large the table.
+ */
+export async function refreshStatistics(db: Db, tables: readonly string[]): Promise<void> {
+  for (const table of tables) await db.execute(sql`analyze ${sql.identifier(table)}`);
+}
+
+/**
+ * Upserts the derived series and observations `rows` yields (see DerivedRows). Run it inside a
+ * transaction: it stages the rows in a temporary table so the SELECT runs once. Throws if a row would
+ * land on a series a connector loads (`derived` false): a derivation never overwrites published data.
+ */
+export async function upsertDerived(
+  db: Db,
+  rows: DerivedRows,
+  provenance: { runId: number | null },
+): Promise<DerivedCounts> {
+  await db.execute(sql`drop table if exists pg_temp.derived_rows`);
+  await db.execute(sql`
+    create temporary table derived_rows as
+    select q.*, coalesce((select string_agg(b.key || '=' || b.value, ';' order by b.key collate "C")
+                          from jsonb_each_text(q.breakdown) as b), '') as breakdown_key
+    from (${rows}) as q`);
+  const [clash] = await selectRows<{ series: string }>(
+    db,
+    sql`select s.indicator_code || '|' || s.territory_code || '|' || s.measure || '|' || s.breakdown_key as series
+        from derived_rows d join series s using (indicator_code, territory_code, measure, breakdown_key)
+        where not s.derived limit 1`,
+  );
+  if (clash) throw new Error(`derived rows would overwrite the published series ${clash.series}`);
+  await upsertSeriesFrom(
+    db,
+    sql`select distinct on (indicator_code, territory_code, measure, breakdown_key)
+          indicator_code, territory_code, measure, breakdown, breakdown_key, filiere_code, naf_code, dataset_code,
+          null::text as source_key, frequency, unit, 0 as unit_mult, null::text as title_fr, null::text as title_en,
+          null::timestamptz as source_updated_at, true as derived, derivation, '{}'::jsonb as metadata
+        from derived_rows
+        order by indicator_code, territory_code, measure, breakdown_key`,
+  );
+  const counts = await upsertObservationsFrom(
+    db,
+    sql`select s.id as series_id, d.period, d.period_start, d.period_end, d.value,
+          case when d.value is null then 'M' when d.missing_inputs > 0 then 'E'
+               when d.inputs_all_a then 'A' else 'E' end as obs_status,
+          null::text as obs_qual,
+          case when d.missing_inputs > 0 then jsonb_build_object('missing_inputs', d.missing_inputs::text)
+               else '{}'::jsonb end as attributes,
+          d.derived_from
+        from derived_rows d join series s using (indicator_code, territory_code, measure, breakdown_key)`,
+    { runId: provenance.runId, rawPayloadId: null, sourceUrl: null, retrievedAt: null },
+  );
+  const [n] = await selectRows<{ n: number | string }>(db, sql`select count(*) as n from derived_rows`);
+  await db.execute(sql`drop table derived_rows`);
+  return { rows: Number(n?.n ?? 0), ...counts };
+}
