@@ -2,7 +2,14 @@
  * URSSAF "établissements et effectifs salariés au niveau commune × APE" (private sector, régime général,
  * at 31 December): one row per commune × APE with a pair of columns per year
  * (`nombre_d_etablissements_YYYY`, `effectifs_salaries_YYYY`). We read the EPCI's rows from the CSV
- * export and add the APE rows up per commune and per commune × grand secteur.
+ * export and store them at the APE level (breakdown `naf`, the NAF sous-classe in INSEE's dotted form),
+ * and added up per commune and per commune × grand secteur. Filières, EPCI sums, net change and average
+ * size are computed from the stored rows after the load (`derive.ts`).
+ *
+ * URSSAF publishes a cell as null under statistical confidentiality: such an APE cell is stored as a
+ * null value with status C, and a total that lacks some cells is the sum of the known ones with status E
+ * and `missing_inputs` (how many cells it lacks), never A, so that secrecy never reads as a drop in jobs;
+ * a total with no known cell is null with status M (the hub's rule for sums of parts).
  */
 import {
   ConvertError,
@@ -11,7 +18,6 @@ import {
   type Payload,
   type Resource,
   type SeriesInput,
-  type SeriesKey,
 } from "../../core/types";
 import { forEachOdsCsvRecord, odsNumber } from "../../protocols/opendatasoft.parse";
 import { urssafCommuneTerritory } from "./territories";
@@ -47,11 +53,23 @@ export function grandSecteurCode(label: string): string | null {
   return /^(GS\d)\b/.exec(label.trim())?.[1] ?? null;
 }
 
+/**
+ * URSSAF's `code_ape` (`6201Z`, the NAF rév. 2 sous-classe without its dot) → the NAF code as INSEE and
+ * `naf_codes` write it (`62.01Z`); null for anything that is not a sous-classe.
+ */
+export function nafSousClasse(codeApe: string): string | null {
+  const m = /^(\d{2})\.?(\d{2}[A-Z])$/.exec(codeApe.trim().toUpperCase());
+  return m ? `${m[1]}.${m[2]}` : null;
+}
+
 interface Cell {
   sum: number;
   cells: number;
   nulls: number;
 }
+
+/** The breakdown dimensions of the stored series: the total (""), the grand secteur, the APE code. */
+type Dimension = "" | "grand_secteur" | "naf";
 
 export function convertCommuneApe(payload: Payload, resource: Resource): ConvertResult {
   const meta = resource.meta as Partial<CommuneApeMeta> | undefined;
@@ -63,15 +81,22 @@ export function convertCommuneApe(payload: Payload, resource: Resource): Convert
   const bump = (reason: string, n = 1) => {
     skipped[reason] = (skipped[reason] ?? 0) + n;
   };
-  // territory|measureIndex|breakdown(GS or "")|year → running sum
+  // territory|measureIndex|dimension|code|year → running sum of the APE cells
   const totals = new Map<string, Cell>();
   let yearColumns: { column: string; year: string; m: number }[] = [];
   let arrondissementRows = 0;
   const marseilleRows: Record<string, string>[] = [];
   let rows = 0;
 
-  const add = (territory: string, m: number, gs: string, year: string, value: number | null) => {
-    const k = `${territory}|${m}|${gs}|${year}`;
+  const add = (
+    territory: string,
+    m: number,
+    dimension: Dimension,
+    code: string,
+    year: string,
+    value: number | null,
+  ) => {
+    const k = `${territory}|${m}|${dimension}|${code}|${year}`;
     const cell = totals.get(k) ?? { sum: 0, cells: 0, nulls: 0 };
     cell.cells += 1;
     if (value === null) cell.nulls += 1;
@@ -80,6 +105,11 @@ export function convertCommuneApe(payload: Payload, resource: Resource): Convert
   };
 
   const consume = (r: Record<string, string>) => {
+    const territory = urssafCommuneTerritory(r.code_commune);
+    const gs = grandSecteurCode(r.grand_secteur_d_activite);
+    const naf = nafSousClasse(r.code_ape);
+    // Still counted in the totals: only its APE-level series is left out.
+    if (!naf) bump("ape_code_not_naf");
     for (const { column, year, m } of yearColumns) {
       const value = odsNumber(r[column]);
       if (value === undefined) {
@@ -87,14 +117,11 @@ export function convertCommuneApe(payload: Payload, resource: Resource): Convert
           `${COMMUNE_APE_DATASET}: ${column} = "${r[column]}" for ${r.code_commune} × ${r.code_ape}`,
         );
       }
-      if (value === null) bump("null_cell");
-      const territory = urssafCommuneTerritory(r.code_commune);
-      const gs = grandSecteurCode(r.grand_secteur_d_activite);
-      add(territory, m, "", year, value);
-      if (gs) add(territory, m, gs, year, value);
+      add(territory, m, "", "", year, value);
+      if (gs) add(territory, m, "grand_secteur", gs, year, value);
+      if (naf) add(territory, m, "naf", naf, year, value);
     }
   };
-
   const header = forEachOdsCsvRecord(
     payload.body,
     (r) => {
@@ -142,42 +169,40 @@ export function convertCommuneApe(payload: Payload, resource: Resource): Convert
   const series = new Map<string, SeriesInput>();
   const observations: ObservationInput[] = [];
   for (const [k, cell] of totals) {
-    const [territoryCode, m, gs, year] = k.split("|");
+    const [territoryCode, m, dimension, code, year] = k.split("|");
     const spec = MEASURES[Number(m)];
-    const key: SeriesKey = {
-      indicatorCode: spec.indicatorCode,
-      territoryCode,
-      measure: spec.measure,
-      breakdown: gs ? { grand_secteur: gs } : {},
-    };
-    const seriesKey = `${spec.indicatorCode}|${territoryCode}|${spec.measure}|${gs}`;
-    if (!series.has(seriesKey)) {
-      series.set(seriesKey, {
-        ...key,
+    const seriesKey = `${spec.indicatorCode}|${territoryCode}|${spec.measure}|${dimension}|${code}`;
+    let input = series.get(seriesKey);
+    if (!input) {
+      input = {
+        indicatorCode: spec.indicatorCode,
+        territoryCode,
+        measure: spec.measure,
+        breakdown: dimension ? { [dimension]: code } : {},
         frequency: "A",
         unit: spec.unit,
-        sourceKey: `${COMMUNE_APE_DATASET}:${territoryCode}${gs ? `:${gs}` : ""}`,
-        metadata: { aggregatedFrom: "code_ape", columnPrefix: spec.prefix, at: "31 December" },
-      });
+        sourceKey: `${COMMUNE_APE_DATASET}:${territoryCode}${code ? `:${code}` : ""}`,
+        ...(dimension === "naf" ? { nafCode: code } : {}),
+        metadata:
+          dimension === "naf"
+            ? { columnPrefix: spec.prefix, at: "31 December" }
+            : { aggregatedFrom: "code_ape", columnPrefix: spec.prefix, at: "31 December" },
+      };
+      series.set(seriesKey, input);
     }
-    // Every APE cell secret or empty: nothing was published for this total.
-    if (cell.nulls === cell.cells) continue;
+    const knownCells = cell.cells - cell.nulls;
     observations.push({
-      series: key,
+      series: input,
       period: year,
-      value: cell.sum,
-      obsStatus: "A",
+      // Nothing known: a secret APE cell is C as URSSAF publishes it; a total with every cell secret
+      // has no value (M), stored rather than left out so a later revision to null replaces it.
+      value: knownCells === 0 ? null : cell.sum,
+      obsStatus: knownCells === 0 ? (dimension === "naf" ? "C" : "M") : cell.nulls > 0 ? "E" : "A",
       attributes: {
-        ape_rows: String(cell.cells),
-        ...(cell.nulls > 0 ? { ape_rows_null: String(cell.nulls) } : {}),
+        ...(dimension === "naf" ? {} : { ape_rows: String(cell.cells) }),
+        ...(cell.nulls > 0 ? { missing_inputs: String(cell.nulls) } : {}),
       },
     });
   }
-  const used = new Set(
-    observations.map(
-      (o) =>
-        `${o.series.indicatorCode}|${o.series.territoryCode}|${o.series.measure}|${o.series.breakdown.grand_secteur ?? ""}`,
-    ),
-  );
-  return { series: [...series].filter(([k]) => used.has(k)).map(([, s]) => s), observations, skipped };
+  return { series: [...series.values()], observations, skipped };
 }

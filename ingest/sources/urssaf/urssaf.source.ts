@@ -8,6 +8,7 @@ import type { SourceDefinition, StreamDefinition } from "../../core/types";
 import { odsExportUrl, odsIn, odsString } from "../../protocols/opendatasoft.parse";
 import { EPCI_CODE } from "../../reference/load";
 import { COMMUNE_APE_DATASET, type CommuneApeMeta, convertCommuneApe } from "./commune-ape";
+import { deriveCommuneApe } from "./derive";
 import {
   convertQuarterly,
   DEP_GRAND_SECTEUR_DATASET,
@@ -22,7 +23,7 @@ const DEPARTEMENTS = ["13", "83", "84"];
 export const communeApeStream: StreamDefinition = {
   id: "urssaf.commune-ape",
   description:
-    "Effectifs salariés privés et établissements employeurs au 31/12 par commune (arrondissements pour Marseille), total et par grand secteur, depuis commune × APE",
+    "Effectifs salariés privés et établissements employeurs au 31/12 par commune (arrondissements pour Marseille), par APE, total et par grand secteur; dérivés : par filière, somme EPCI, variation annuelle des effectifs, taille moyenne",
   // Published once a year (~160 days after year end); a weekly look is plenty.
   schedule: "30 6 * * 1",
   indicators: ["net_job_creation", "avg_private_firm_size"],
@@ -39,6 +40,9 @@ export const communeApeStream: StreamDefinition = {
     return [{ key: `commune-ape-epci-${EPCI_CODE}`, url, meta }];
   },
   convert: (payload, ctx) => convertCommuneApe(payload, ctx.resource),
+  async derive(db, log) {
+    await deriveCommuneApe(db, log);
+  },
 };
 
 export const departementGrandSecteurStream: StreamDefinition = {

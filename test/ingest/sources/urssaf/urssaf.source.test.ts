@@ -5,7 +5,11 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createHttpClient } from "../../../../ingest/core/http";
 import { runStream } from "../../../../ingest/core/runner";
 import type { Payload, Resource } from "../../../../ingest/core/types";
-import { convertCommuneApe, grandSecteurCode } from "../../../../ingest/sources/urssaf/commune-ape";
+import {
+  convertCommuneApe,
+  grandSecteurCode,
+  nafSousClasse,
+} from "../../../../ingest/sources/urssaf/commune-ape";
 import { convertQuarterly, ZONE_EMPLOI_DATASET } from "../../../../ingest/sources/urssaf/quarterly";
 import { urssafCommuneTerritory } from "../../../../ingest/sources/urssaf/territories";
 import {
@@ -49,7 +53,7 @@ const value = (
       o.series.territoryCode === territoryCode &&
       o.series.measure === measure &&
       o.period === period &&
-      o.series.breakdown.grand_secteur === gs,
+      JSON.stringify(o.series.breakdown) === JSON.stringify(gs ? { grand_secteur: gs } : {}),
   );
 
 describe("commune × APE conversion (invented values)", () => {
@@ -79,14 +83,64 @@ describe("commune × APE conversion (invented values)", () => {
     });
   });
 
-  it("counts null cells, says how many rows a total lacks, and drops totals with nothing published", () => {
-    expect(result.skipped).toEqual({ null_cell: 2 });
+  it("marks a total that lacks secret cells E with missing_inputs, never A, and one with none known M", () => {
+    expect(result.skipped).toEqual({});
+    // 2611Z's 2024 cells are empty (secret): Aix's 351 jobs are 6201Z's alone.
     expect(value(result, "COM-13001", "private_salaried_jobs", "2024")).toMatchObject({
       value: 351,
-      attributes: { ape_rows: "2", ape_rows_null: "1" },
+      obsStatus: "E",
+      attributes: { ape_rows: "2", missing_inputs: "1" },
     });
-    expect(value(result, "COM-13001", "private_salaried_jobs", "2024", "GS1")).toBeUndefined();
-    expect(value(result, "COM-13001", "private_salaried_jobs", "2023", "GS1")?.value).toBe(710);
+    expect(value(result, "COM-13001", "private_salaried_jobs", "2024", "GS1")).toMatchObject({
+      value: null,
+      obsStatus: "M",
+      attributes: { ape_rows: "1", missing_inputs: "1" },
+    });
+    expect(value(result, "COM-13001", "private_salaried_jobs", "2023", "GS1")).toMatchObject({
+      value: 710,
+      obsStatus: "A",
+      attributes: { ape_rows: "1" },
+    });
+  });
+
+  it("stores every commune × APE cell under its NAF sous-classe, a secret cell as null with status C", () => {
+    const ape = (territory: string, naf: string, measure: string, period: string) =>
+      result.observations.find(
+        (o) =>
+          o.series.territoryCode === territory &&
+          o.series.breakdown.naf === naf &&
+          o.series.measure === measure &&
+          o.period === period,
+      );
+    expect(ape("ARM-13202", "52.24A", "private_salaried_jobs", "2024")).toMatchObject({
+      value: 1000,
+      obsStatus: "A",
+      attributes: {},
+    });
+    expect(ape("ARM-13216", "52.24A", "employer_establishments", "2022")).toMatchObject({
+      series: { indicatorCode: "avg_private_firm_size" },
+      value: 2,
+    });
+    expect(ape("COM-13001", "26.11Z", "private_salaried_jobs", "2024")).toMatchObject({
+      value: null,
+      obsStatus: "C",
+    });
+    const aix = result.series
+      .filter((s) => s.territoryCode === "COM-13001" && s.breakdown.naf === "62.01Z")
+      .sort((a, b) => a.measure.localeCompare(b.measure));
+    expect(aix).toMatchObject([
+      { nafCode: "62.01Z", measure: "employer_establishments", indicatorCode: "avg_private_firm_size" },
+      {
+        nafCode: "62.01Z",
+        measure: "private_salaried_jobs",
+        indicatorCode: "net_job_creation",
+        unit: "jobs",
+      },
+    ]);
+    const kinds = new Set(result.series.map((s) => Object.keys(s.breakdown).join(",")));
+    expect(kinds).toEqual(new Set(["", "grand_secteur", "naf"]));
+    // six commune × APE rows, two measures each
+    expect(result.series.filter((s) => s.breakdown.naf).length).toBe(6 * 2);
   });
 
   it("never counts Marseille twice: a 13055 row next to arrondissements is skipped", () => {
@@ -125,6 +179,10 @@ describe("commune × APE conversion (invented values)", () => {
     expect(urssafCommuneTerritory("13217")).toBe("COM-13217");
     expect(urssafCommuneTerritory("13055")).toBe("COM-13055");
     expect(grandSecteurCode("GS5 Autres services marchands hors intérimaires")).toBe("GS5");
+    expect(nafSousClasse("2110Z")).toBe("21.10Z");
+    expect(nafSousClasse("21.10Z")).toBe("21.10Z");
+    expect(nafSousClasse("4332a")).toBe("43.32A");
+    expect(nafSousClasse("62")).toBeNull();
   });
 });
 
@@ -243,6 +301,8 @@ describe("urssaf against a local server", () => {
       { territory_code: "ARM-13216", value: 420 },
       { territory_code: "COM-13001", value: 351 },
       { territory_code: "COM-84089", value: 40 },
+      // derived after the load: the EPCI sum, Marseille from its arrondissements (see derive.test.ts)
+      { territory_code: "EPCI-200054807", value: 351 + 40 + 1220 + 420 },
     ]);
     const second = await run(communeApeStream);
     expect(second.rowsInserted + second.rowsUpdated).toBe(0);
