@@ -49,9 +49,14 @@ export class TargetProgress {
       "Code of the territory measured (the Métropole unless the target or the query says otherwise).",
   })
   territoryCode!: string;
+  @Field(() => String, {
+    nullable: true,
+    description: "Filière measured, when the target is about one filière (its jobs, not all jobs).",
+  })
+  filiereCode!: string | null;
   @Field(() => Int, {
     nullable: true,
-    description: "Id of the series used (the total of the indicator at the territory).",
+    description: "Id of the series used: the indicator's total at the territory, or its filière's.",
   })
   seriesId!: number | null;
   @Field(() => String, { nullable: true, description: "Measure of that series." })
@@ -107,6 +112,7 @@ interface Raw {
   target_code: string;
   indicator_code: string;
   territory_code: string;
+  filiere_code: string | null;
   series_id: number | string | null;
   measure: string | null;
   unit: string | null;
@@ -137,14 +143,17 @@ function progressSql(
   return sql`with t as (
       select tg.code as target_code, ti.indicator_code,
         coalesce(${territory ?? null}::text, tg.territory_code, ${METROPOLE}) as territory_code,
-        tg.value_kind, tg.value_numeric, tg.baseline_value, tg.baseline_period, tg.horizon_year
+        tg.value_kind, tg.value_numeric, tg.baseline_value, tg.baseline_period, tg.horizon_year,
+        (select min(f.filiere_code) from target_filieres f where f.target_code = tg.code
+          having count(*) = 1) as filiere_code
       from targets tg join target_indicators ti on ti.target_code = tg.code
       where tg.code in (${codes})
     ),
     sel as (
       select t.*, s.id as series_id, s.measure, s.unit from t left join lateral (
         select s.id, s.measure, s.unit from series s
-        where s.indicator_code = t.indicator_code and s.territory_code = t.territory_code and s.breakdown_key = ''
+        where s.indicator_code = t.indicator_code and s.territory_code = t.territory_code
+          and s.breakdown_key = coalesce('filiere=' || t.filiere_code, '')
           and ${scope}
         order by s.derived, s.measure limit 1
       ) s on true
@@ -182,7 +191,7 @@ function progressSql(
           then (goal.latest_end - goal.base_end)::float8 / (goal.horizon_end - goal.base_end) end as time_elapsed
       from goal
     )
-    select target_code, indicator_code, territory_code, series_id, measure, unit, base_value, base_period,
+    select target_code, indicator_code, territory_code, filiere_code, series_id, measure, unit, base_value, base_period,
       latest_value, latest_period, target_value, share_achieved, time_elapsed,
       case when time_elapsed > 0 then base_value + (latest_value - base_value) / time_elapsed end as projected_value,
       case
@@ -215,6 +224,7 @@ export const progressOf = (ctx: GraphQLContext) =>
         targetCode: r.target_code,
         indicatorCode: r.indicator_code,
         territoryCode: r.territory_code,
+        filiereCode: r.filiere_code,
         seriesId: n(r.series_id),
         measure: r.measure,
         unit: r.unit,
