@@ -20,12 +20,13 @@ export const DEDICATED_MEASURES: readonly DedicatedMeasures[] = [
   {
     streams: ["urssaf.commune-ape"],
     indicatorCode: "net_job_creation",
-    measures: ["private_salaried_jobs"],
+    // The second is derived after each load (ingest/sources/urssaf/derive.ts).
+    measures: ["private_salaried_jobs", "private_salaried_jobs_net_change"],
   },
   {
     streams: ["urssaf.commune-ape"],
     indicatorCode: "avg_private_firm_size",
-    measures: ["employer_establishments"],
+    measures: ["employer_establishments", "avg_jobs_per_establishment"],
   },
   {
     streams: ["urssaf.departement-grand-secteur", "urssaf.zone-emploi"],

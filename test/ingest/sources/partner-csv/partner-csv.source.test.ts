@@ -20,6 +20,7 @@ import {
   resolveLocation,
 } from "../../../../ingest/sources/partner-csv/partner-csv.source";
 import { PORT_RULES } from "../../../../ingest/sources/port/port.source";
+import { AVG_SIZE, NET_CHANGE } from "../../../../ingest/sources/urssaf/derive";
 import { selectRows } from "../../../../src/db/client";
 import { loggerFor } from "../../../../src/logger";
 import { createTestDatabase, type TestDatabase } from "../../../support/db";
@@ -131,6 +132,8 @@ describe("series owned by a dedicated stream", () => {
         );
       }
     });
+    expect(owned("net_job_creation", "urssaf.commune-ape")).toContain(NET_CHANGE);
+    expect(owned("avg_private_firm_size", "urssaf.commune-ape")).toContain(AVG_SIZE);
     const streamIds = new Set(findStreams("all").map(({ stream }) => stream.id));
     for (const d of DEDICATED_MEASURES) for (const s of d.streams) expect(streamIds, s).toContain(s);
     expect(DEDICATED_MEASURES.flatMap((d) => d.streams)).not.toContain(partnerFilesStream.id);
