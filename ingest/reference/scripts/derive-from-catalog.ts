@@ -146,28 +146,30 @@ const CONTEXT_INDICATORS = [
 ];
 write(
   "indicators.json",
-  (catalog.indicators.items as Json[]).map((i) => {
-    const u: string = i.unit_likely;
-    const rate = /^%|^kt CO2e|per employer|salaried employees per/.test(u) && !/^calls/.test(u);
-    const p: string = i.periodicity_likely;
-    return {
-      code: i.code,
-      number: i.num,
-      nameFr: i.fr,
-      nameEn: i.en,
-      description: i.notes ?? null,
-      unit: u.split(/[;(—]/)[0].trim(),
-      additive: !rate,
-      periodicity: p.split(/[;(—]/)[0].trim(),
-      direction: lowerIsBetter.has(i.code) ? "lower_is_better" : "higher_is_better",
-      sourcesNamed: i.sources_named ?? [],
-      providerPartnerCode: providerByCode[i.code] ?? null,
-      geoLevels: i.geo_levels_likely ?? [],
-      breakdowns: i.breakdowns ?? [],
-      note: `unit as read by the catalog: ${u}; periodicity: ${p}`,
-      refs: refs([...(i.refs ?? []), ...(i.context_refs ?? [])]),
-    };
-  }).concat(CONTEXT_INDICATORS),
+  (catalog.indicators.items as Json[])
+    .map((i) => {
+      const u: string = i.unit_likely;
+      const rate = /^%|^kt CO2e|per employer|salaried employees per/.test(u) && !/^calls/.test(u);
+      const p: string = i.periodicity_likely;
+      return {
+        code: i.code,
+        number: i.num,
+        nameFr: i.fr,
+        nameEn: i.en,
+        description: i.notes ?? null,
+        unit: u.split(/[;(—]/)[0].trim(),
+        additive: !rate,
+        periodicity: p.split(/[;(—]/)[0].trim(),
+        direction: lowerIsBetter.has(i.code) ? "lower_is_better" : "higher_is_better",
+        sourcesNamed: i.sources_named ?? [],
+        providerPartnerCode: providerByCode[i.code] ?? null,
+        geoLevels: i.geo_levels_likely ?? [],
+        breakdowns: i.breakdowns ?? [],
+        note: `unit as read by the catalog: ${u}; periodicity: ${p}`,
+        refs: refs([...(i.refs ?? []), ...(i.context_refs ?? [])]),
+      };
+    })
+    .concat(CONTEXT_INDICATORS),
 );
 
 function expandNaf(entry: string): { codes: string[]; note: string | null } {
