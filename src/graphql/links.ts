@@ -1,11 +1,71 @@
-import { type AnyColumn, asc, eq, getTableColumns, type InferSelectModel, inArray } from "drizzle-orm";
-import type { PgTable } from "drizzle-orm/pg-core";
-import { type GraphQLContext, manyLoader } from "./context";
+/**
+ * The shapes every domain's loaders share: one row by key, the rows of a parent, the rows behind a link
+ * table, and a page of a table. Each loader batches the keys of a whole request level into one statement.
+ */
+import {
+  type AnyColumn,
+  asc,
+  count,
+  eq,
+  getTableColumns,
+  type InferSelectModel,
+  inArray,
+  type SQL,
+  sql,
+} from "drizzle-orm";
+import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
+import { type GraphQLContext, manyLoader, oneLoader } from "./context";
+import { type PageArgs, paginate, splitTotal } from "./pagination";
+
+type Key = string | number;
+
+/** The row of `table` whose `key` column is the key, or null. */
+export function keyLoader<T extends PgTable, K extends Key = string>(
+  ctx: GraphQLContext,
+  name: string,
+  table: T,
+  key: AnyColumn,
+) {
+  type Row = InferSelectModel<T>;
+  const property = propertyOf(key);
+  return oneLoader<K, Row>(
+    ctx,
+    name,
+    async (keys) =>
+      (await ctx.db
+        .select()
+        .from(table as PgTable)
+        .where(inArray(key, keys))) as Row[],
+    (r) => (r as Record<string, unknown>)[property] as K,
+  );
+}
+
+/** The rows of `table` whose `parent` column is the key (the segments of a filière, the sites of a commune). */
+export function childLoader<T extends PgTable>(
+  ctx: GraphQLContext,
+  name: string,
+  table: T,
+  parent: AnyColumn,
+  orderBy: AnyColumn[],
+) {
+  type Row = InferSelectModel<T>;
+  const property = propertyOf(parent);
+  return manyLoader<string, Row>(
+    ctx,
+    name,
+    async (keys) =>
+      (await ctx.db
+        .select()
+        .from(table as PgTable)
+        .where(inArray(parent, keys))
+        .orderBy(...orderBy.map((c) => asc(c)))) as Row[],
+    (r) => (r as Record<string, unknown>)[property] as string,
+  );
+}
 
 /**
- * A loader that follows a link table for many parents at once: the rows of `target` whose `targetKey`
- * equals the link's `to`, for every link whose `from` is one of the keys. `extra` columns of the link
- * (a role, a certainty) ride along on each row. One statement per request level, whatever the parents.
+ * The rows of `target` whose `targetKey` equals the link's `to`, for every link whose `from` is one of
+ * the keys. `extra` columns of the link (a role, a certainty) ride along on each row.
  */
 export function linkLoader<T extends PgTable, E extends Record<string, AnyColumn> = Record<string, never>>(
   ctx: GraphQLContext,
@@ -28,4 +88,59 @@ export function linkLoader<T extends PgTable, E extends Record<string, AnyColumn
         .orderBy(asc(orderBy))) as unknown as Row[],
     (r) => r.linkFrom,
   );
+}
+
+/** One page of `table`, its total riding along on the rows (`count(*) over ()`). */
+export function pageOfTable<T extends PgTable>(
+  ctx: GraphQLContext,
+  table: T,
+  where: SQL | undefined,
+  orderBy: SQL[],
+  page: PageArgs,
+) {
+  type Row = InferSelectModel<T>;
+  return paginate<Row>(
+    page,
+    async ({ limit, offset }) =>
+      splitTotal(
+        (await ctx.db
+          .select({ ...getTableColumns(table), total: sql<number>`count(*) over ()` })
+          .from(table as PgTable)
+          .where(where)
+          .orderBy(...orderBy)
+          .limit(limit)
+          .offset(offset)) as (Row & { total: number })[],
+      ),
+    async () =>
+      Number(
+        (
+          await ctx.db
+            .select({ n: count() })
+            .from(table as PgTable)
+            .where(where)
+        )[0]?.n ?? 0,
+      ),
+  );
+}
+
+/** An ILIKE pattern matching `text` anywhere, with the caller's % and _ taken literally. */
+export function containing(text: string): string {
+  return `%${text.replace(/[%_\\]/g, "\\$&")}%`;
+}
+
+/** The property name drizzle gives a column in selected rows (its key in the table definition). */
+function propertyOf(column: AnyColumn): string {
+  for (const [property, c] of Object.entries(getTableColumns(column.table as PgTable)))
+    if (c === column) return property;
+  throw new Error(`column ${column.name} not found in its table`);
+}
+
+/** A condition on `key`: the rows a link table ties to `value` (the targets of an indicator…). */
+export function linkedTo(
+  ctx: GraphQLContext,
+  key: AnyColumn,
+  link: { from: PgColumn; to: PgColumn },
+  value: string,
+): SQL {
+  return inArray(key, ctx.db.select({ key: link.to }).from(link.from.table).where(eq(link.from, value)));
 }

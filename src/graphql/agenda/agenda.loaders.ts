@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNull, type SQL } from "drizzle-orm";
+import { and, asc, eq, isNull, type SQL } from "drizzle-orm";
 import {
   agendaNodeFilieres,
   agendaNodeIndicators,
@@ -9,18 +9,13 @@ import {
 import { filieres } from "../../../schema/filiere";
 import { indicators } from "../../../schema/indicator";
 import { sites } from "../../../schema/site";
-import { type GraphQLContext, manyLoader, oneLoader } from "../context";
-import { linkLoader } from "../links";
+import type { GraphQLContext } from "../context";
+import { childLoader, keyLoader, linkLoader } from "../links";
 
 export type AgendaNodeRow = typeof agendaNodes.$inferSelect;
 
 export const agendaNodeByCode = (ctx: GraphQLContext) =>
-  oneLoader(
-    ctx,
-    "agendaNode.byCode",
-    (codes: string[]) => ctx.db.select().from(agendaNodes).where(inArray(agendaNodes.code, codes)),
-    (r) => r.code,
-  );
+  keyLoader(ctx, "agendaNode.byCode", agendaNodes, agendaNodes.code);
 
 export function listAgendaNodes(
   ctx: GraphQLContext,
@@ -38,17 +33,10 @@ export function listAgendaNodes(
 }
 
 export const childrenOfNode = (ctx: GraphQLContext) =>
-  manyLoader(
-    ctx,
-    "agendaNode.children",
-    (codes: string[]) =>
-      ctx.db
-        .select()
-        .from(agendaNodes)
-        .where(inArray(agendaNodes.parentCode, codes))
-        .orderBy(asc(agendaNodes.position), asc(agendaNodes.code)),
-    (r) => r.parentCode ?? "",
-  );
+  childLoader(ctx, "agendaNode.children", agendaNodes, agendaNodes.parentCode, [
+    agendaNodes.position,
+    agendaNodes.code,
+  ]);
 
 export const indicatorsOfNode = (ctx: GraphQLContext) =>
   linkLoader(

@@ -3,18 +3,13 @@ import { agendaNodeFilieres, agendaNodes } from "../../../schema/agenda";
 import { filiereNafCodes, filierePartners, filieres, nafCodes } from "../../../schema/filiere";
 import { partners } from "../../../schema/partner";
 import { siteFilieres, sites } from "../../../schema/site";
-import { type GraphQLContext, manyLoader, oneLoader } from "../context";
-import { linkLoader } from "../links";
+import { type GraphQLContext, manyLoader } from "../context";
+import { childLoader, keyLoader, linkedTo, linkLoader } from "../links";
 
 export type FiliereRow = typeof filieres.$inferSelect;
 
 export const filiereByCode = (ctx: GraphQLContext) =>
-  oneLoader(
-    ctx,
-    "filiere.byCode",
-    (codes: string[]) => ctx.db.select().from(filieres).where(inArray(filieres.code, codes)),
-    (r) => r.code,
-  );
+  keyLoader(ctx, "filiere.byCode", filieres, filieres.code);
 
 export function listFilieres(
   ctx: GraphQLContext,
@@ -24,13 +19,7 @@ export function listFilieres(
   if (f.kind) where.push(eq(filieres.kind, f.kind));
   if (f.naf)
     where.push(
-      inArray(
-        filieres.code,
-        ctx.db
-          .select({ c: filiereNafCodes.filiereCode })
-          .from(filiereNafCodes)
-          .where(eq(filiereNafCodes.nafCode, f.naf)),
-      ),
+      linkedTo(ctx, filieres.code, { from: filiereNafCodes.nafCode, to: filiereNafCodes.filiereCode }, f.naf),
     );
   return ctx.db
     .select()
@@ -74,13 +63,7 @@ export const filieresOfNaf = (ctx: GraphQLContext) =>
   );
 
 export const segmentsOf = (ctx: GraphQLContext) =>
-  manyLoader(
-    ctx,
-    "filiere.segments",
-    (codes: string[]) =>
-      ctx.db.select().from(filieres).where(inArray(filieres.parentCode, codes)).orderBy(asc(filieres.code)),
-    (r) => r.parentCode ?? "",
-  );
+  childLoader(ctx, "filiere.segments", filieres, filieres.parentCode, [filieres.code]);
 
 export const sitesOfFiliere = (ctx: GraphQLContext) =>
   linkLoader(
@@ -144,10 +127,4 @@ export const agendaNodesOfFiliere = (ctx: GraphQLContext) =>
     agendaNodes.code,
   );
 
-export const nafCodeByCode = (ctx: GraphQLContext) =>
-  oneLoader(
-    ctx,
-    "naf.byCode",
-    (codes: string[]) => ctx.db.select().from(nafCodes).where(inArray(nafCodes.code, codes)),
-    (r) => r.code,
-  );
+export const nafCodeByCode = (ctx: GraphQLContext) => keyLoader(ctx, "naf.byCode", nafCodes, nafCodes.code);

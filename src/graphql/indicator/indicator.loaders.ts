@@ -11,20 +11,15 @@ import {
   targets,
 } from "../../../schema/indicator";
 import { sites } from "../../../schema/site";
-import { type GraphQLContext, manyLoader, oneLoader } from "../context";
-import { linkLoader } from "../links";
+import type { GraphQLContext } from "../context";
+import { childLoader, containing, keyLoader, linkedTo, linkLoader } from "../links";
 
 export type IndicatorRow = typeof indicators.$inferSelect;
 export type TargetRow = typeof targets.$inferSelect;
 export type BaselineRow = typeof baselines.$inferSelect;
 
 export const indicatorByCode = (ctx: GraphQLContext) =>
-  oneLoader(
-    ctx,
-    "indicator.byCode",
-    (codes: string[]) => ctx.db.select().from(indicators).where(inArray(indicators.code, codes)),
-    (r) => r.code,
-  );
+  keyLoader(ctx, "indicator.byCode", indicators, indicators.code);
 
 export interface IndicatorFilter {
   search?: string;
@@ -36,7 +31,7 @@ export interface IndicatorFilter {
 export function listIndicators(ctx: GraphQLContext, f: IndicatorFilter): Promise<IndicatorRow[]> {
   const where: SQL[] = [];
   if (f.search) {
-    const like = `%${f.search.replace(/[%_\\]/g, "\\$&")}%`;
+    const like = containing(f.search);
     where.push(
       or(ilike(indicators.nameFr, like), ilike(indicators.nameEn, like), ilike(indicators.code, like))!,
     );
@@ -59,13 +54,7 @@ export function listIndicators(ctx: GraphQLContext, f: IndicatorFilter): Promise
     .orderBy(sql`${indicators.number} asc nulls last`, asc(indicators.code));
 }
 
-export const targetByCode = (ctx: GraphQLContext) =>
-  oneLoader(
-    ctx,
-    "target.byCode",
-    (codes: string[]) => ctx.db.select().from(targets).where(inArray(targets.code, codes)),
-    (r) => r.code,
-  );
+export const targetByCode = (ctx: GraphQLContext) => keyLoader(ctx, "target.byCode", targets, targets.code);
 
 export function listTargets(
   ctx: GraphQLContext,
@@ -74,22 +63,20 @@ export function listTargets(
   const where: SQL[] = [];
   if (f.indicator)
     where.push(
-      inArray(
+      linkedTo(
+        ctx,
         targets.code,
-        ctx.db
-          .select({ c: targetIndicators.targetCode })
-          .from(targetIndicators)
-          .where(eq(targetIndicators.indicatorCode, f.indicator)),
+        { from: targetIndicators.indicatorCode, to: targetIndicators.targetCode },
+        f.indicator,
       ),
     );
   if (f.filiere)
     where.push(
-      inArray(
+      linkedTo(
+        ctx,
         targets.code,
-        ctx.db
-          .select({ c: targetFilieres.targetCode })
-          .from(targetFilieres)
-          .where(eq(targetFilieres.filiereCode, f.filiere)),
+        { from: targetFilieres.filiereCode, to: targetFilieres.targetCode },
+        f.filiere,
       ),
     );
   return ctx.db
@@ -196,23 +183,7 @@ export const agendaNodesOfIndicator = (ctx: GraphQLContext) =>
   );
 
 export const indicatorsOfProvider = (ctx: GraphQLContext) =>
-  manyLoader(
-    ctx,
-    "partner.indicators",
-    (codes: string[]) =>
-      ctx.db
-        .select()
-        .from(indicators)
-        .where(inArray(indicators.providerPartnerCode, codes))
-        .orderBy(asc(indicators.number)),
-    (r) => r.providerPartnerCode ?? "",
-  );
+  childLoader(ctx, "partner.indicators", indicators, indicators.providerPartnerCode, [indicators.number]);
 
 export const targetsOfAgendaNode = (ctx: GraphQLContext) =>
-  manyLoader(
-    ctx,
-    "agendaNode.targets",
-    (codes: string[]) =>
-      ctx.db.select().from(targets).where(inArray(targets.agendaNodeCode, codes)).orderBy(asc(targets.code)),
-    (r) => r.agendaNodeCode ?? "",
-  );
+  childLoader(ctx, "agendaNode.targets", targets, targets.agendaNodeCode, [targets.code]);

@@ -1,11 +1,12 @@
-import { and, asc, count, desc, eq, getTableColumns, inArray, lte, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, getTableColumns, inArray, lte, type SQL, sql } from "drizzle-orm";
 import { wasMissed } from "../../../ingest/core/scheduler";
 import { streamStatuses } from "../../../ingest/core/status";
 import type { SourceDefinition } from "../../../ingest/core/types";
 import { sources } from "../../../ingest/registry";
 import { ingestResourceEvents, ingestRuns } from "../../../schema/ingest";
 import { type GraphQLContext, manyLoader, oneLoader } from "../context";
-import { type PageArgs, paginate, splitTotal } from "../pagination";
+import { pageOfTable } from "../links";
+import type { PageArgs } from "../pagination";
 import type { IngestStream } from "./ingest.type";
 
 /** A run is late if its due time passed more than this long ago without a success. */
@@ -69,21 +70,7 @@ export function pageRuns(ctx: GraphQLContext, f: RunFilter, page: PageArgs) {
   if (f.sourceId) where.push(eq(ingestRuns.sourceId, f.sourceId));
   if (f.streamIds) where.push(inArray(ingestRuns.streamId, f.streamIds));
   if (f.status) where.push(eq(ingestRuns.status, f.status));
-  const condition = and(...where);
-  return paginate<RunRow>(
-    page,
-    async ({ limit, offset }) =>
-      splitTotal(
-        await ctx.db
-          .select({ ...getTableColumns(ingestRuns), total: sql<number>`count(*) over ()` })
-          .from(ingestRuns)
-          .where(condition)
-          .orderBy(desc(ingestRuns.startedAt), desc(ingestRuns.id))
-          .limit(limit)
-          .offset(offset),
-      ),
-    async () => Number((await ctx.db.select({ n: count() }).from(ingestRuns).where(condition))[0]?.n ?? 0),
-  );
+  return pageOfTable(ctx, ingestRuns, and(...where), [desc(ingestRuns.startedAt), desc(ingestRuns.id)], page);
 }
 
 /** The latest `perStream` runs of many streams, newest first, in one statement. */
@@ -110,14 +97,6 @@ export const runsOfStream = (ctx: GraphQLContext, perStream: number) =>
       return rows.map(({ rank: _rank, ...run }) => run);
     },
     (r) => r.streamId,
-  );
-
-export const runById = (ctx: GraphQLContext) =>
-  oneLoader(
-    ctx,
-    "ingest.runById",
-    (ids: number[]) => ctx.db.select().from(ingestRuns).where(inArray(ingestRuns.id, ids)),
-    (r) => r.id,
   );
 
 export const resourcesOfRun = (ctx: GraphQLContext) =>

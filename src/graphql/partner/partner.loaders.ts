@@ -1,18 +1,14 @@
-import { and, asc, count, eq, getTableColumns, ilike, inArray, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, eq, ilike, or, type SQL, sql } from "drizzle-orm";
 import { datasets, partners } from "../../../schema/partner";
-import { type GraphQLContext, manyLoader, oneLoader } from "../context";
-import { type PageArgs, paginate, splitTotal } from "../pagination";
+import type { GraphQLContext } from "../context";
+import { childLoader, containing, keyLoader, pageOfTable } from "../links";
+import type { PageArgs } from "../pagination";
 
 export type PartnerRow = typeof partners.$inferSelect;
 export type DatasetRow = typeof datasets.$inferSelect;
 
 export const partnerByCode = (ctx: GraphQLContext) =>
-  oneLoader(
-    ctx,
-    "partner.byCode",
-    (codes: string[]) => ctx.db.select().from(partners).where(inArray(partners.code, codes)),
-    (r) => r.code,
-  );
+  keyLoader(ctx, "partner.byCode", partners, partners.code);
 
 export interface PartnerFilter {
   kind?: string;
@@ -25,33 +21,14 @@ export function pagePartners(ctx: GraphQLContext, f: PartnerFilter, page: PageAr
   if (f.kind) where.push(eq(partners.kind, f.kind));
   if (f.role) where.push(sql`${f.role} = any(${partners.roles})`);
   if (f.search) {
-    const like = `%${f.search.replace(/[%_\\]/g, "\\$&")}%`;
+    const like = containing(f.search);
     where.push(or(ilike(partners.name, like), ilike(partners.acronym, like), ilike(partners.code, like))!);
   }
-  const condition = and(...where);
-  return paginate<PartnerRow>(
-    page,
-    async ({ limit, offset }) =>
-      splitTotal(
-        await ctx.db
-          .select({ ...getTableColumns(partners), total: sql<number>`count(*) over ()` })
-          .from(partners)
-          .where(condition)
-          .orderBy(asc(partners.code))
-          .limit(limit)
-          .offset(offset),
-      ),
-    async () => Number((await ctx.db.select({ n: count() }).from(partners).where(condition))[0]?.n ?? 0),
-  );
+  return pageOfTable(ctx, partners, and(...where), [asc(partners.code)], page);
 }
 
 export const datasetByCode = (ctx: GraphQLContext) =>
-  oneLoader(
-    ctx,
-    "dataset.byCode",
-    (codes: string[]) => ctx.db.select().from(datasets).where(inArray(datasets.code, codes)),
-    (r) => r.code,
-  );
+  keyLoader(ctx, "dataset.byCode", datasets, datasets.code);
 
 export function listDatasets(
   ctx: GraphQLContext,
@@ -68,10 +45,4 @@ export function listDatasets(
 }
 
 export const datasetsOfPartner = (ctx: GraphQLContext) =>
-  manyLoader(
-    ctx,
-    "partner.datasets",
-    (codes: string[]) =>
-      ctx.db.select().from(datasets).where(inArray(datasets.partnerCode, codes)).orderBy(asc(datasets.code)),
-    (r) => r.partnerCode,
-  );
+  childLoader(ctx, "partner.datasets", datasets, datasets.partnerCode, [datasets.code]);

@@ -1,20 +1,14 @@
-import { and, asc, count, eq, getTableColumns, ilike, inArray, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, eq, ilike, or, type SQL } from "drizzle-orm";
 import { agendaNodeSites, agendaNodes } from "../../../schema/agenda";
 import { partners } from "../../../schema/partner";
 import { siteFilieres, sitePartners, sites } from "../../../schema/site";
-import { type GraphQLContext, manyLoader, oneLoader } from "../context";
-import { linkLoader } from "../links";
-import { type PageArgs, paginate, splitTotal } from "../pagination";
+import type { GraphQLContext } from "../context";
+import { childLoader, containing, keyLoader, linkedTo, linkLoader, pageOfTable } from "../links";
+import type { PageArgs } from "../pagination";
 
 export type SiteRow = typeof sites.$inferSelect;
 
-export const siteByCode = (ctx: GraphQLContext) =>
-  oneLoader(
-    ctx,
-    "site.byCode",
-    (codes: string[]) => ctx.db.select().from(sites).where(inArray(sites.code, codes)),
-    (r) => r.code,
-  );
+export const siteByCode = (ctx: GraphQLContext) => keyLoader(ctx, "site.byCode", sites, sites.code);
 
 export interface SiteFilter {
   kind?: string;
@@ -29,63 +23,25 @@ export function pageSites(ctx: GraphQLContext, f: SiteFilter, page: PageArgs) {
   if (f.kind) where.push(eq(sites.kind, f.kind));
   if (f.commune) where.push(eq(sites.communeCode, f.commune));
   if (f.search) {
-    const like = `%${f.search.replace(/[%_\\]/g, "\\$&")}%`;
+    const like = containing(f.search);
     where.push(or(ilike(sites.name, like), ilike(sites.code, like))!);
   }
   if (f.filiere)
     where.push(
-      inArray(
-        sites.code,
-        ctx.db
-          .select({ c: siteFilieres.siteCode })
-          .from(siteFilieres)
-          .where(eq(siteFilieres.filiereCode, f.filiere)),
-      ),
+      linkedTo(ctx, sites.code, { from: siteFilieres.filiereCode, to: siteFilieres.siteCode }, f.filiere),
     );
   if (f.partner)
     where.push(
-      inArray(
-        sites.code,
-        ctx.db
-          .select({ c: sitePartners.siteCode })
-          .from(sitePartners)
-          .where(eq(sitePartners.partnerCode, f.partner)),
-      ),
+      linkedTo(ctx, sites.code, { from: sitePartners.partnerCode, to: sitePartners.siteCode }, f.partner),
     );
-  const condition = and(...where);
-  return paginate<SiteRow>(
-    page,
-    async ({ limit, offset }) =>
-      splitTotal(
-        await ctx.db
-          .select({ ...getTableColumns(sites), total: sql<number>`count(*) over ()` })
-          .from(sites)
-          .where(condition)
-          .orderBy(asc(sites.code))
-          .limit(limit)
-          .offset(offset),
-      ),
-    async () => Number((await ctx.db.select({ n: count() }).from(sites).where(condition))[0]?.n ?? 0),
-  );
+  return pageOfTable(ctx, sites, and(...where), [asc(sites.code)], page);
 }
 
 export const sitesOfCommune = (ctx: GraphQLContext) =>
-  manyLoader(
-    ctx,
-    "territory.sites",
-    (codes: string[]) =>
-      ctx.db.select().from(sites).where(inArray(sites.communeCode, codes)).orderBy(asc(sites.code)),
-    (r) => r.communeCode ?? "",
-  );
+  childLoader(ctx, "territory.sites", sites, sites.communeCode, [sites.code]);
 
 export const partsOfSite = (ctx: GraphQLContext) =>
-  manyLoader(
-    ctx,
-    "site.parts",
-    (codes: string[]) =>
-      ctx.db.select().from(sites).where(inArray(sites.partOfCode, codes)).orderBy(asc(sites.code)),
-    (r) => r.partOfCode ?? "",
-  );
+  childLoader(ctx, "site.parts", sites, sites.partOfCode, [sites.code]);
 
 export const partnersOfSite = (ctx: GraphQLContext) =>
   linkLoader(

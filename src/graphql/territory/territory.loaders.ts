@@ -1,18 +1,14 @@
-import { and, asc, count, desc, eq, getTableColumns, ilike, inArray, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, ilike, inArray, type SQL, sql } from "drizzle-orm";
 import { territories, territoryLinks } from "../../../schema/territory";
-import { type GraphQLContext, manyLoader, oneLoader } from "../context";
-import { type PageArgs, paginate, SortDirection, splitTotal } from "../pagination";
+import { type GraphQLContext, manyLoader } from "../context";
+import { containing, keyLoader, pageOfTable } from "../links";
+import { type PageArgs, SortDirection } from "../pagination";
 
 export type TerritoryRow = typeof territories.$inferSelect;
 export type TerritoryLinkRow = { link: typeof territoryLinks.$inferSelect; territory: TerritoryRow };
 
 export const territoryByCode = (ctx: GraphQLContext) =>
-  oneLoader(
-    ctx,
-    "territory.byCode",
-    (codes: string[]) => ctx.db.select().from(territories).where(inArray(territories.code, codes)),
-    (t) => t.code,
-  );
+  keyLoader(ctx, "territory.byCode", territories, territories.code);
 
 /** Parents of many territories at once, each with the link (member or subdivision, confirmed or not). */
 export const territoryParents = (ctx: GraphQLContext) =>
@@ -69,7 +65,7 @@ function territoryWhere(ctx: GraphQLContext, f: TerritoryFilter): SQL | undefine
   const where: SQL[] = [];
   if (f.level) where.push(eq(territories.level, f.level));
   if (f.codes) where.push(inArray(territories.code, f.codes));
-  if (f.search) where.push(ilike(territories.name, `%${f.search.replace(/[%_\\]/g, "\\$&")}%`));
+  if (f.search) where.push(ilike(territories.name, containing(f.search)));
   if (f.memberOf) {
     const members = ctx.db
       .select({ code: territoryLinks.childCode })
@@ -89,18 +85,5 @@ export function pageTerritories(
   const where = territoryWhere(ctx, filter);
   const column = territories[order.field];
   const dir = order.direction === SortDirection.DESC ? desc : asc;
-  return paginate<TerritoryRow>(
-    page,
-    async ({ limit, offset }) =>
-      splitTotal(
-        await ctx.db
-          .select({ ...getTableColumns(territories), total: sql<number>`count(*) over ()` })
-          .from(territories)
-          .where(where)
-          .orderBy(sql`${dir(column)} nulls last`, asc(territories.code))
-          .limit(limit)
-          .offset(offset),
-      ),
-    async () => Number((await ctx.db.select({ n: count() }).from(territories).where(where))[0]?.n ?? 0),
-  );
+  return pageOfTable(ctx, territories, where, [sql`${dir(column)} nulls last`, asc(territories.code)], page);
 }
