@@ -187,6 +187,23 @@ describe("series and observations over GraphQL", () => {
     expect(seriesList.nodes[0].dataset.partner.code).toBe("URSSAF");
   });
 
+  it("narrows a commune's series to its totals, leaving out the series by NAF code and grand secteur", async () => {
+    const { territory } = dataOf(
+      await query<{
+        territory: { all: { breakdownKey: string }[]; totals: { breakdownKey: string; measure: string }[] };
+      }>(
+        `{ territory(code: "COM-13001") {
+            all: series(indicator: "net_job_creation") { breakdownKey }
+            totals: series(indicator: "net_job_creation", breakdown: []) { breakdownKey measure } } }`,
+      ),
+    );
+    expect(territory.all.some((s) => s.breakdownKey.startsWith("naf="))).toBe(true);
+    expect(territory.totals.length).toBeGreaterThan(0);
+    expect(territory.totals.length).toBeLessThan(territory.all.length);
+    expect(territory.totals.every((s) => s.breakdownKey === "")).toBe(true);
+    expect(territory.totals.map((s) => s.measure)).toContain("private_salaried_jobs");
+  });
+
   async function d13SeriesId(): Promise<number> {
     const { seriesList } = dataOf(
       await query<{ seriesList: { nodes: { id: number }[] } }>(

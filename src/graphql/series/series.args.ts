@@ -86,6 +86,11 @@ export function parsePeriodArgs(args: { from?: string | null; to?: string | null
   return { ...periodRange(args.from, args.to), asOf: instantArg(args.asOf, "asOf") };
 }
 
+/** A breakdown argument as a record; absent stays absent (any breakdown), [] is the total. */
+export function breakdownOf(input: BreakdownInput[] | null | undefined): Record<string, string> | undefined {
+  return input ? Object.fromEntries(input.map((b) => [b.key, b.value])) : undefined;
+}
+
 export function lastArg(last: number | null | undefined): number | undefined {
   if (last === null || last === undefined) return undefined;
   if (last < 1) throw new BadUserInputError(`last: ${last} must be 1 or more`, { argument: "last" });
@@ -137,6 +142,6 @@ export async function seriesFilterOf(
     datasetCode: f.dataset,
     frequency: f.frequency,
     derived: f.derived,
-    breakdown: f.breakdown ? Object.fromEntries(f.breakdown.map((b) => [b.key, b.value])) : undefined,
+    breakdown: breakdownOf(f.breakdown),
   };
 }

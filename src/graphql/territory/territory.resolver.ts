@@ -14,6 +14,7 @@ import {
 import { NotFoundError } from "../../errors";
 import type { GraphQLContext } from "../context";
 import { Connection, PageArgs, SortDirection } from "../pagination";
+import { BreakdownInput, breakdownOf } from "../series/series.args";
 import { seriesOf } from "../series/series.loaders";
 import { Series } from "../series/series.type";
 import { sitesOfCommune } from "../site/site.loaders";
@@ -143,11 +144,20 @@ export class TerritoryResolver {
     @Arg("indicator", () => String, { nullable: true, description: "Only this indicator." })
     indicator?: string,
     @Arg("measure", () => String, { nullable: true, description: "Only this measure." }) measure?: string,
+    @Arg("breakdown", () => [BreakdownInput], {
+      nullable: true,
+      description: "Exactly this breakdown; [] for the totals only (a commune has a series per NAF code).",
+    })
+    breakdown?: BreakdownInput[],
   ) {
     return seriesOf(ctx).load({
       by: "territory",
       code: t.code,
-      filter: { indicatorCodes: indicator ? [indicator] : undefined, measure },
+      filter: {
+        indicatorCodes: indicator ? [indicator] : undefined,
+        measure,
+        breakdown: breakdownOf(breakdown),
+      },
     });
   }
 
