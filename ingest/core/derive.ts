@@ -74,7 +74,9 @@ export async function refreshStatistics(db: Db, tables: readonly string[]): Prom
 /**
  * Upserts the derived series and observations `rows` yields (see DerivedRows). Run it inside a
  * transaction: it stages the rows in a temporary table so the SELECT runs once. Throws if a row would
- * land on a series a connector loads (`derived` false): a derivation never overwrites published data.
+ * land on a series a connector loads: one read as published (`derived` false) or one it computes in
+ * `convert` (`derived` true, with a `source_key`, which derived series never have): a derivation never
+ * overwrites what a load wrote.
  */
 export async function upsertDerived(
   db: Db,
@@ -91,9 +93,9 @@ export async function upsertDerived(
     db,
     sql`select s.indicator_code || '|' || s.territory_code || '|' || s.measure || '|' || s.breakdown_key as series
         from derived_rows d join series s using (indicator_code, territory_code, measure, breakdown_key)
-        where not s.derived limit 1`,
+        where not s.derived or s.source_key is not null limit 1`,
   );
-  if (clash) throw new Error(`derived rows would overwrite the published series ${clash.series}`);
+  if (clash) throw new Error(`derived rows would overwrite the loaded series ${clash.series}`);
   await upsertSeriesFrom(
     db,
     sql`select distinct on (indicator_code, territory_code, measure, breakdown_key)

@@ -80,7 +80,12 @@ export interface SeriesInput extends SeriesKey {
   filiereCode?: string | null;
   nafCode?: string | null;
   sourceUpdatedAt?: Date | null;
-  /** True for a series computed from stored observations rather than read from a payload. */
+  /**
+   * True for a series the hub computes rather than reads: in `convert` from the payload's cells (sums,
+   * ratios) or in a stream's `derive` from stored observations. Only when every value of the series is
+   * computed: a series that holds a published value for some periods stays false. A series computed in
+   * `convert` keeps its `sourceKey`, which is how a `derive` tells it from its own (`core/derive.ts`).
+   */
   derived?: boolean;
   /** How a derived series is computed, in words a reader of the API can check. */
   derivation?: string | null;

@@ -33,9 +33,10 @@ describe("loadFixtureData", () => {
       value: number | null;
       obs_status: string;
       attributes: Record<string, string>;
+      derived: boolean;
     }>(
       database.db,
-      sql`select o.value, o.obs_status, o.attributes from observations o join series s on s.id = o.series_id
+      sql`select o.value, o.obs_status, o.attributes, s.derived from observations o join series s on s.id = o.series_id
           where s.indicator_code = ${indicator} and s.territory_code = ${territory} and s.measure = ${measure}
             and s.breakdown_key = ${breakdownKey} and o.period = ${period}`,
     );
@@ -121,7 +122,7 @@ describe("loadFixtureData", () => {
     }
   });
 
-  it("stores the series the connectors compute themselves (invented inputs)", async () => {
+  it("stores the series the connectors compute themselves, flagged derived (invented inputs)", async () => {
     // MESR: the EPCI sum of the communes present, Marseille whole (40 000 + 56 000 + Martigues's 500,
     // invented), an estimate because one of Martigues's rows has a null effectif.
     expect(await observation("student_count", EPCI, "enrolled_students", "", "2021")).toMatchObject({
@@ -140,7 +141,7 @@ describe("loadFixtureData", () => {
       "",
       "2022",
     );
-    expect(perInhabitant?.obs_status).toBe("E");
+    expect(perInhabitant).toMatchObject({ obs_status: "E", derived: true });
     expect(Number(perInhabitant?.attributes.population)).toBeGreaterThan(0);
     // URSSAF: commune × APE rows added up by commune and by grand secteur (invented).
     expect(
@@ -151,11 +152,28 @@ describe("loadFixtureData", () => {
         "grand_secteur=GS5",
         "2024",
       ),
-    ).toMatchObject({ value: 1000 });
+    ).toMatchObject({ value: 1000, derived: true });
     // DGAC: the airport total is the sum of its directions (invented).
     expect(
       await observation("port_calls_and_intl_air_traffic", EPCI, "air_passengers", "airport=LFML", "2022-07"),
-    ).toMatchObject({ value: 1036200 });
+    ).toMatchObject({ value: 1036200, derived: true });
+    // What the sources publish is not: DARES's Marseille, a CIGALE sector, URSSAF's APE cell, DGAC's columns.
+    for (const [indicator, territory, measure, breakdownKey, period] of [
+      ["unemployment_rate", "COM-13055", "jobseekers", "category=ABC", "2024-Q4"],
+      ["ghg_emissions", "COM-13001", "ghg_emissions", "secten1=6", "2022"],
+      ["net_job_creation", "ARM-13202", "private_salaried_jobs", "naf=52.24A", "2024"],
+      [
+        "port_calls_and_intl_air_traffic",
+        EPCI,
+        "air_passengers",
+        "airport=LFML;direction=arrivals",
+        "2022-07",
+      ],
+    ]) {
+      expect(await observation(indicator, territory, measure, breakdownKey, period), measure).toMatchObject({
+        derived: false,
+      });
+    }
   });
 
   it("writes nothing when loaded a second time", async () => {

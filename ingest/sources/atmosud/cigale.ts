@@ -58,6 +58,17 @@ export const SECTEN1: Record<string, string> = {
 };
 const EXCLUDED_FROM_TOTAL = new Set(["8"]);
 
+/*
+ * CIGALE publishes sector cells only: every total, EPCI sum and per-inhabitant value is the hub's, so
+ * those series are flagged `derived`, with these texts. The sector series are CIGALE's.
+ */
+export const CIGALE_TOTAL_DERIVATION =
+  "Somme des secteurs SECTEN1 1 à 7 publiés par CIGALE pour le territoire et l'année (le secteur 8 « Non inclus » n'est pas compté). Une cellule de secteur vide est laissée hors de la somme : E avec missing_inputs (leur nombre) ; M si aucun secteur n'est connu ; A sinon.";
+export const CIGALE_EPCI_DERIVATION =
+  "Somme des totaux (secteurs SECTEN1 1 à 7) des communes membres de l'EPCI, donnée seulement quand chacune est dans le fichier de l'année. Marseille comptée une fois, par COM-13055 (ses arrondissements ne sont jamais ajoutés ; sans COM-13055, pas de somme). Les cellules vides des communes s'additionnent dans missing_inputs : E alors ; M si rien n'est connu ; A sinon.";
+export const CIGALE_PER_INHABITANT_DERIVATION =
+  "Total des émissions de GES du territoire (secteurs SECTEN1 1 à 7, kt CO2e ; pour l'EPCI, la somme de ses communes) × 1000 ÷ sa population dans territories.population (millésime et source dans les attributs population_year, population_source). Toujours E (population d'une autre source), avec le missing_inputs du total ; M si le total est inconnu ; pas de valeur sans population.";
+
 export interface CigaleMeta {
   [key: string]: unknown;
   /** The inventory year asked (`query_ans`): every row of the answer must be of that year. */
@@ -171,6 +182,7 @@ export function convertCigale(payload: Payload, resource: Resource): ConvertResu
 
   const series = new Map<string, SeriesInput>();
   const observations: ObservationInput[] = [];
+  const epciTerritory = `EPCI-${meta.epci}`;
   const emit = (
     territory: string,
     variable: string,
@@ -198,6 +210,12 @@ export function convertCigale(payload: Payload, resource: Resource): ConvertResu
         metadata: sector
           ? { secten1Label: SECTEN1[sector] }
           : { totalExcludesSecten1: [...EXCLUDED_FROM_TOTAL] },
+        ...(sector
+          ? {}
+          : {
+              derived: true,
+              derivation: territory === epciTerritory ? CIGALE_EPCI_DERIVATION : CIGALE_TOTAL_DERIVATION,
+            }),
       });
     }
     observations.push({
@@ -235,7 +253,6 @@ export function convertCigale(payload: Payload, resource: Resource): ConvertResu
       epciTotals.set(`${variable}|${year}`, e);
     }
   }
-  const epciTerritory = `EPCI-${meta.epci}`;
   // A member commune absent from the file is unknown, not zero: without all of them there is no EPCI sum.
   for (const [key, { parts, communes }] of epciTotals) {
     const [variable, year] = key.split("|");
@@ -271,6 +288,8 @@ export function convertCigale(payload: Payload, resource: Resource): ConvertResu
         titleFr: "Émissions de GES par habitant",
         sourceKey: `${CIGALE_DATASET}:128:${territory}:per_inhabitant`,
         metadata: { numerator: "ghg_emissions (kt CO2e) × 1000", denominator: "territories.population" },
+        derived: true,
+        derivation: CIGALE_PER_INHABITANT_DERIVATION,
       });
     }
     // Always an estimate (a ratio over a population of another source); understated too when the

@@ -30,6 +30,12 @@ import { EPCI_CODE } from "../../reference/load";
 export const DARES_DATASET = "dares_defm_communales-brutes";
 /** Jobseeker counts are the agenda's measure of indicator 1 at commune level (no rate is published there). */
 export const DARES_INDICATOR = "unemployment_rate";
+/**
+ * The EPCI series are the only ones the hub computes (DARES publishes communes and arrondissements,
+ * COM-13055 included): flagged `derived`, with this text.
+ */
+export const DARES_EPCI_DERIVATION =
+  "Somme des demandeurs d'emploi des communes membres de l'EPCI (valeurs communales arrondies à 5 par la DARES), même catégorie, sexe et âge. Marseille comptée une fois : COM-13055, ou la somme de ses 16 arrondissements si la commune entière manque (jamais les deux). Donnée seulement quand chaque commune membre a une valeur (pas de missing_inputs) ; toujours E, somme de valeurs arrondies.";
 
 export interface DaresMeta {
   [key: string]: unknown;
@@ -80,6 +86,7 @@ export function convertDares(payload: Payload, resource: Resource): ConvertResul
   // period|breakdown → territory → value, for the EPCI sum
   const cells = new Map<string, Map<string, number | null>>();
   const seen = new Set<string>();
+  const epci = `EPCI-${meta.epci}`;
 
   const emit = (
     key: SeriesKey,
@@ -97,6 +104,7 @@ export function convertDares(payload: Payload, resource: Resource): ConvertResul
         titleFr: "Demandeurs d'emploi inscrits à France Travail en fin d'année (T4)",
         sourceKey: `${DARES_DATASET}:${key.territoryCode}`,
         metadata: { snapshot: "fourth quarter only", rounding: "each commune value rounded to 5" },
+        ...(key.territoryCode === epci ? { derived: true, derivation: DARES_EPCI_DERIVATION } : {}),
       });
     }
     observations.push({ series: key, period, value, obsStatus: status, attributes });
@@ -157,7 +165,6 @@ export function convertDares(payload: Payload, resource: Resource): ConvertResul
     cells.set(`${period}|${b}`, cell);
   });
 
-  const epci = `EPCI-${meta.epci}`;
   for (const [k, byTerritory] of cells) {
     const [period, b] = [k.slice(0, k.indexOf("|")), k.slice(k.indexOf("|") + 1)];
     const breakdown = Object.fromEntries(JSON.parse(b) as [string, string][]);

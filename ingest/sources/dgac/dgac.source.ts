@@ -36,7 +36,7 @@ interface Part {
   column: string;
   breakdown: Record<string, string>;
 }
-interface MeasureSpec {
+export interface MeasureSpec {
   measure: string;
   unit: string;
   titleFr: string;
@@ -79,6 +79,14 @@ export const MEASURES: MeasureSpec[] = [
     ],
   },
 ];
+
+/**
+ * The file has one column per part: the total of a measure (breakdown `{airport}` alone) is the hub's
+ * sum, flagged `derived` with this text; the parts are DGAC's.
+ */
+export function airportTotalDerivation(spec: MeasureSpec, airport = AIRPORT): string {
+  return `Somme des colonnes ${spec.parts.map((p) => p.column).join(" + ")} du fichier aéroport de la DGAC pour ${airport}, le même mois. Donnée seulement quand chaque colonne a une valeur (pas de missing_inputs), A alors ; un mois où une cellule est vide n'a pas de total. L'aéroport, à Marignane, est rattaché à l'EPCI.`;
+}
 
 /** `1 234,5` is not in DGAC files; a point or a space means the file is not what we think it is. */
 const DECIMAL_COMMA_NUMBER = /^-?\d+(,\d+)?$/;
@@ -132,7 +140,7 @@ export function convertAirportFile(payload: Payload, airport = AIRPORT): Convert
   const series = new Map<string, SeriesInput>();
   const observations: ObservationInput[] = [];
   const months = new Map<string, number>();
-  const addSeries = (key: SeriesKey, spec: MeasureSpec) => {
+  const addSeries = (key: SeriesKey, spec: MeasureSpec, total = false) => {
     const k = `${key.measure}|${JSON.stringify(key.breakdown)}`;
     if (!series.has(k)) {
       series.set(k, {
@@ -142,6 +150,7 @@ export function convertAirportFile(payload: Payload, airport = AIRPORT): Convert
         titleFr: `${spec.titleFr}, aéroport ${airport}`,
         sourceKey: `${DGAC_DATASET}:${airport}:${spec.measure}`,
         metadata: { airport, columns: spec.parts.map((p) => p.column) },
+        ...(total ? { derived: true, derivation: airportTotalDerivation(spec, airport) } : {}),
       });
     }
   };
@@ -189,7 +198,7 @@ export function convertAirportFile(payload: Payload, airport = AIRPORT): Convert
           measure: spec.measure,
           breakdown: { airport },
         };
-        addSeries(key, spec);
+        addSeries(key, spec, true);
         const total = (values as number[]).reduce((a, b) => a + b, 0);
         // Freight has decimals: sum in thousandths so 0.1 + 0.2 stays 0.3.
         observations.push({ series: key, period, value: Math.round(total * 1000) / 1000, obsStatus: "A" });

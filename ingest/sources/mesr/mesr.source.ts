@@ -37,6 +37,13 @@ import {
 
 export const MESR_DATASET = "fr-esr-atlas_regional-effectifs-d-etudiants-inscrits";
 export const MESR_INDICATOR = "student_count";
+/**
+ * The EPCI series are the only ones the hub computes wholly and flags `derived`. A commune total is
+ * MESR's all-sexes row when the answer has one and the sum of the sexes otherwise, so its series may mix
+ * published and computed values: it stays unflagged.
+ */
+export const MESR_EPCI_DERIVATION =
+  "Somme des étudiants inscrits des communes de l'EPCI présentes dans la réponse du MESR (une commune absente n'a pas d'établissement : elle compte pour zéro), même regroupement, tous sexes. Marseille comptée une fois : COM-13055 lorsqu'elle est publiée, sinon la somme de ses arrondissements (jamais les deux). Des lignes à effectif nul laissées hors de la somme : E avec missing_inputs (leur nombre) ; M si rien n'est connu ; A sinon.";
 
 export interface MesrMeta {
   [key: string]: unknown;
@@ -120,6 +127,7 @@ export function convertMesr(payload: Payload, resource: Resource): ConvertResult
 
   const series = new Map<string, SeriesInput>();
   const observations: ObservationInput[] = [];
+  const epci = `EPCI-${meta.epci}`;
   const epciSums = new Map<
     string,
     {
@@ -154,6 +162,7 @@ export function convertMesr(payload: Payload, resource: Resource): ConvertResult
           period: "year of the rentrée (2021 = academic year 2021-22)",
           missing_inputs: "rows whose effectif is null, left out of the sum (status E)",
         },
+        ...(territory === epci ? { derived: true, derivation: MESR_EPCI_DERIVATION } : {}),
       });
     }
     observations.push({
@@ -194,7 +203,7 @@ export function convertMesr(payload: Payload, resource: Resource): ConvertResult
     const [year, regroupement] = k.split("|");
     const base: Record<string, string> = isTotal(regroupement) ? {} : { regroupement: slug(regroupement) };
     const marseille = e.marseille ?? e.arrondissements;
-    emit(`EPCI-${meta.epci}`, year, base, addParts(e.commune, marseille ?? EMPTY_SUM), {
+    emit(epci, year, base, addParts(e.commune, marseille ?? EMPTY_SUM), {
       method:
         e.marseille !== null
           ? "sum of communes, Marseille whole (arrondissements not added)"

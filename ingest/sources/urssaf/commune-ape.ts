@@ -46,6 +46,13 @@ const MEASURES = [
   },
 ] as const;
 
+/**
+ * URSSAF publishes the APE cells only: the totals per commune (or arrondissement) and per grand secteur
+ * are the hub's sums, flagged `derived` with this text; the APE series are URSSAF's.
+ */
+export const COMMUNE_TOTAL_DERIVATION =
+  "Somme des cellules commune × APE publiées par l'URSSAF pour le territoire et l'année (toutes les sous-classes APE, ou celles du grand secteur). Marseille : par arrondissement (ARM-) ; COM-13055 seulement si l'export n'a aucune ligne d'arrondissement (jamais les deux). Une cellule secrète (nulle) est laissée hors de la somme : E avec missing_inputs (leur nombre) ; M si aucune cellule n'est connue ; A sinon.";
+
 const REQUIRED = ["code_epci", "code_commune", "code_ape", "grand_secteur_d_activite"] as const;
 
 /** `GS3 Commerce` → `GS3`; the label half is URSSAF's and may be reworded. */
@@ -182,7 +189,9 @@ export function convertCommuneApe(payload: Payload, resource: Resource): Convert
         frequency: "A",
         unit: spec.unit,
         sourceKey: `${COMMUNE_APE_DATASET}:${territoryCode}${code ? `:${code}` : ""}`,
-        ...(dimension === "naf" ? { nafCode: code } : {}),
+        ...(dimension === "naf"
+          ? { nafCode: code }
+          : { derived: true, derivation: COMMUNE_TOTAL_DERIVATION }),
         metadata:
           dimension === "naf"
             ? { columnPrefix: spec.prefix, at: "31 December" }

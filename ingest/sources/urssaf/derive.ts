@@ -104,7 +104,8 @@ const epciRows = () => sql`
   published as (
     select s.territory_code, s.measure, o.period, o.period_start, o.period_end
     from series s join observations o on o.series_id = s.id
-    where s.dataset_code = ${COMMUNE_APE_DATASET} and not s.derived and s.breakdown_key = ''
+    -- the commune and arrondissement totals (summed from the APE cells in convert, hence derived too)
+    where s.dataset_code = ${COMMUNE_APE_DATASET} and s.territory_code <> ${EPCI} and s.breakdown_key = ''
       and s.measure in (${JOBS}, ${ESTABLISHMENTS})
   ),
   split as (

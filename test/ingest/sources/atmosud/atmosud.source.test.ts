@@ -4,7 +4,12 @@ import { describe, expect, it } from "vitest";
 import type { ConvertResult, Payload, Resource } from "../../../../ingest/core/types";
 import { atmoDate, atmoIndexUrl, convertAtmoIndex } from "../../../../ingest/sources/atmosud/atmo-index";
 import { cigaleUrl, cigaleYears, indexDays } from "../../../../ingest/sources/atmosud/atmosud.source";
-import { convertCigale } from "../../../../ingest/sources/atmosud/cigale";
+import {
+  CIGALE_EPCI_DERIVATION,
+  CIGALE_PER_INHABITANT_DERIVATION,
+  CIGALE_TOTAL_DERIVATION,
+  convertCigale,
+} from "../../../../ingest/sources/atmosud/cigale";
 
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, "../../../fixtures/atmosud", name));
 const payload = (body: Uint8Array | string): Payload => ({
@@ -98,6 +103,36 @@ describe("CIGALE inventory (invented values)", () => {
       obsStatus: "A",
       attributes: { communes: "3" },
     });
+  });
+
+  it("flags every total, EPCI sum and per-inhabitant series derived, and no sector series", () => {
+    const seriesOf = (measure: string, territory: string, breakdown: Record<string, string> = {}) =>
+      result.series.find(
+        (s) =>
+          s.measure === measure &&
+          s.territoryCode === territory &&
+          JSON.stringify(s.breakdown) === JSON.stringify(breakdown),
+      );
+    for (const measure of ["ghg_emissions", "final_energy_consumption"]) {
+      expect(seriesOf(measure, "COM-13001")).toMatchObject({
+        derived: true,
+        derivation: CIGALE_TOTAL_DERIVATION,
+      });
+    }
+    expect(seriesOf("ghg_emissions", "EPCI-200054807")).toMatchObject({
+      derived: true,
+      derivation: CIGALE_EPCI_DERIVATION,
+    });
+    for (const territory of ["COM-13001", "EPCI-200054807"]) {
+      expect(seriesOf("ghg_emissions_per_inhabitant", territory)).toMatchObject({
+        derived: true,
+        derivation: CIGALE_PER_INHABITANT_DERIVATION,
+      });
+    }
+    const sectors = result.series.filter((s) => "secten1" in s.breakdown);
+    expect(sectors.length).toBeGreaterThan(0);
+    for (const s of sectors) expect(s.derived ?? false).toBe(false);
+    expect(result.series.filter((s) => !("secten1" in s.breakdown)).every((s) => s.derived)).toBe(true);
   });
 
   it("refuses an answer whose rows are not of the inventory year asked", () => {

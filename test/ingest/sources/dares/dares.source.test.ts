@@ -4,7 +4,13 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createHttpClient } from "../../../../ingest/core/http";
 import { runStream } from "../../../../ingest/core/runner";
 import type { ConvertResult, Payload, Resource } from "../../../../ingest/core/types";
-import { convertDares, dares, jobseekersStream, slug } from "../../../../ingest/sources/dares/dares.source";
+import {
+  convertDares,
+  DARES_EPCI_DERIVATION,
+  dares,
+  jobseekersStream,
+  slug,
+} from "../../../../ingest/sources/dares/dares.source";
 import { loggerFor } from "../../../../src/logger";
 import { createTestDatabase, type TestDatabase } from "../../../support/db";
 import { type FixtureServer, startFixtureServer } from "../../../support/fixture-server";
@@ -63,6 +69,15 @@ describe("DARES jobseekers by commune (invented values)", () => {
       obsStatus: "E",
       attributes: { communes: "3" },
     });
+  });
+
+  it("flags the EPCI sums derived, and only them: DARES publishes the communes, Marseille whole included", () => {
+    const epci = result.series.filter((s) => s.territoryCode === "EPCI-200054807");
+    expect(epci.length).toBeGreaterThan(0);
+    for (const s of epci) expect(s).toMatchObject({ derived: true, derivation: DARES_EPCI_DERIVATION });
+    const published = result.series.filter((s) => s.territoryCode !== "EPCI-200054807");
+    expect(published.map((s) => s.territoryCode)).toContain("COM-13055");
+    for (const s of published) expect(s.derived ?? false, s.territoryCode).toBe(false);
   });
 
   it("gives no EPCI total when a member is missing or secret, and skips the national total", () => {

@@ -6,10 +6,12 @@ import { createHttpClient } from "../../../../ingest/core/http";
 import { runStream } from "../../../../ingest/core/runner";
 import type { ConvertResult, Payload } from "../../../../ingest/core/types";
 import {
+  airportTotalDerivation,
   airportTrafficStream,
   convertAirportFile,
   dgac,
   dgacNumber,
+  MEASURES,
 } from "../../../../ingest/sources/dgac/dgac.source";
 import { selectRows } from "../../../../src/db/client";
 import { loggerFor } from "../../../../src/logger";
@@ -50,6 +52,22 @@ describe("DGAC airport file (invented values)", () => {
     expect(value(result, "air_freight_mail_tonnes", "2022-07", { direction: "arrivals" })).toBe(2350.2);
     expect(value(result, "air_freight_mail_tonnes", "2022-07", {})).toBe(4450.6);
     expect(value(result, "aircraft_movements", "2022-08", {})).toBe(8300 + 295);
+  });
+
+  it("flags each measure's total derived, naming its columns, and no direction or movement type", () => {
+    for (const spec of MEASURES) {
+      expect(
+        result.series.find((s) => s.measure === spec.measure && Object.keys(s.breakdown).length === 1),
+      ).toMatchObject({
+        breakdown: { airport: "LFML" },
+        derived: true,
+        derivation: airportTotalDerivation(spec),
+      });
+    }
+    expect(airportTotalDerivation(MEASURES[0])).toContain("APT_PAX_dep + APT_PAX_arr + APT_PAX_tr");
+    const parts = result.series.filter((s) => Object.keys(s.breakdown).length > 1);
+    expect(parts.length).toBe(MEASURES.flatMap((m) => m.parts).length);
+    for (const s of parts) expect(s.derived ?? false).toBe(false);
   });
 
   it("gives no total for a month with an empty part, and counts the empty cell", () => {

@@ -6,6 +6,7 @@ import { runStream } from "../../../../ingest/core/runner";
 import type { ConvertResult, Payload, Resource } from "../../../../ingest/core/types";
 import {
   convertMesr,
+  MESR_EPCI_DERIVATION,
   mesr,
   mesrExportUrl,
   rentreeYear,
@@ -61,6 +62,15 @@ describe("MESR students by commune (invented values)", () => {
       obsStatus: "A",
       attributes: { method: "sum of communes (no row for Marseille)", communes: "1" },
     });
+  });
+
+  it("flags the EPCI sums derived; commune series, which may hold MESR's all-sexes rows, are not", () => {
+    const epci = result.series.filter((s) => s.territoryCode === "EPCI-200054807");
+    expect(epci.length).toBeGreaterThan(0);
+    for (const s of epci) expect(s).toMatchObject({ derived: true, derivation: MESR_EPCI_DERIVATION });
+    for (const s of result.series.filter((x) => x.territoryCode !== "EPCI-200054807")) {
+      expect(s.derived ?? false, s.territoryCode).toBe(false);
+    }
   });
 
   it("keeps a group whose sum skipped a null cell as an estimate, and marks every sum above it", () => {

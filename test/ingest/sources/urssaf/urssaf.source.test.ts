@@ -6,6 +6,7 @@ import { createHttpClient } from "../../../../ingest/core/http";
 import { runStream } from "../../../../ingest/core/runner";
 import type { Payload, Resource } from "../../../../ingest/core/types";
 import {
+  COMMUNE_TOTAL_DERIVATION,
   convertCommuneApe,
   grandSecteurCode,
   nafSousClasse,
@@ -81,6 +82,16 @@ describe("commune × APE conversion (invented values)", () => {
       frequency: "A",
       unit: "jobs",
     });
+  });
+
+  it("flags the commune and grand-secteur totals derived, and not the APE series URSSAF publishes", () => {
+    const totals = result.series.filter((s) => !("naf" in s.breakdown));
+    expect(totals.length).toBeGreaterThan(0);
+    expect(totals.some((s) => "grand_secteur" in s.breakdown)).toBe(true);
+    for (const s of totals) expect(s).toMatchObject({ derived: true, derivation: COMMUNE_TOTAL_DERIVATION });
+    const ape = result.series.filter((s) => "naf" in s.breakdown);
+    expect(ape.length).toBeGreaterThan(0);
+    for (const s of ape) expect(s.derived ?? false).toBe(false);
   });
 
   it("marks a total that lacks secret cells E with missing_inputs, never A, and one with none known M", () => {
@@ -303,6 +314,19 @@ describe("urssaf against a local server", () => {
       { territory_code: "COM-84089", value: 40 },
       // derived after the load: the EPCI sum, Marseille from its arrondissements (see derive.test.ts)
       { territory_code: "EPCI-200054807", value: 351 + 40 + 1220 + 420 },
+    ]);
+    // Stored flags: every total is computed (in convert per commune, in derive for the EPCI), no APE series is.
+    const flags = await selectRows<{ level: string; derived: boolean; convert_sum: boolean }>(
+      database.db,
+      sql`select distinct case when breakdown_key like 'naf=%' then 'ape' else 'total' end as level, derived,
+            derivation = ${COMMUNE_TOTAL_DERIVATION} as convert_sum
+          from series where measure = 'private_salaried_jobs' and territory_code <> 'EPCI-200054807'
+            and (breakdown_key = '' or breakdown_key like 'grand_secteur=%' or breakdown_key like 'naf=%')
+          order by level`,
+    );
+    expect(flags).toEqual([
+      { level: "ape", derived: false, convert_sum: null },
+      { level: "total", derived: true, convert_sum: true },
     ]);
     const second = await run(communeApeStream);
     expect(second.rowsInserted + second.rowsUpdated).toBe(0);
