@@ -8,7 +8,10 @@
  *   - value null (nothing known to compute it from) → `M`;
  *   - some input missing, null or itself incomplete (`missing_inputs` > 0) → `E`, with the attribute
  *     `missing_inputs` = how many;
- *   - otherwise `A` when every input is `A`, else `E`.
+ *   - otherwise `A` when every input is `A`; else the stage's `inputs_status` when it yields one (the
+ *     weakest status of the inputs, `weakestStatus`), else `E`.
+ *
+ * `ratioRows` is a ready-made stage: one measure over another, same territory, breakdown and period.
  */
 import { type SQL, sql } from "drizzle-orm";
 import { type Db, selectRows } from "../../src/db/client";
@@ -30,6 +33,7 @@ import { upsertObservationsFrom, upsertSeriesFrom } from "./loader";
  * | missing_inputs | int | inputs the value lacks (see the status rule above) |
  * | inputs_all_a | boolean | whether every input present has status A |
  * | derived_from | jsonb | `[{ seriesId, period }]`, in a stable order (a reordering would be a revision) |
+ * | inputs_status | text | optional: the status when inputs are complete but not all A (default `E`) |
  */
 export type DerivedRows = SQL;
 
@@ -47,6 +51,64 @@ export const missingOf = (alias: string) =>
   sql.raw(
     `coalesce((${alias}.attributes->>'missing_inputs')::int, case when ${alias}.value is null then 1 else 0 end)`,
   );
+
+/** Statuses from strongest to weakest; any other (F, I, B, U…) is weaker than all of them. */
+const STATUS_LADDER = ["A", "SD", "P", "E"] as const;
+
+/**
+ * The weakest of the statuses of input observations `aliases` (`weakestStatus("n", "d")`): the one lowest
+ * on the ladder A (normal) → SD (semi-definitive) → P (provisional) → E (estimated), a status off the
+ * ladder being the weakest; two different statuses off the ladder give E. For a stage's `inputs_status`.
+ */
+export const weakestStatus = (...aliases: string[]) => {
+  const rank = (s: string) =>
+    `case ${s} ${STATUS_LADDER.map((code, i) => `when '${code}' then ${i}`).join(" ")} else ${STATUS_LADDER.length} end`;
+  const statuses = aliases.map((a) => `${a}.obs_status`).join(", ");
+  return sql.raw(`(select case when count(distinct w.s) > 1 then 'E' else min(w.s) end
+      from (select u.s, ${rank("u.s")} as r, max(${rank("u.s")}) over () as worst
+            from unnest(array[${statuses}]::text[]) as u(s)) as w
+      where w.r = w.worst)`);
+};
+
+/** One measure of a dataset's series over another, as `ratioRows` computes it. */
+export interface RatioOfMeasures {
+  /** The dataset of both inputs, and of the ratio. */
+  datasetCode: string;
+  numerator: { indicatorCode: string; measure: string };
+  denominator: { indicatorCode: string; measure: string };
+  /** The ratio's series: indicator, measure, unit and derivation in words. */
+  ratio: { indicatorCode: string; measure: string; unit: string; derivation: string };
+  /** What the quotient is multiplied by: 100 for a percentage, 1 for a plain ratio. */
+  factor: number;
+}
+
+/**
+ * A stage (see DerivedRows): factor × numerator ÷ denominator for every territory, breakdown and period
+ * where both inputs are stored, each series of the inputs' dataset that is not itself derived. The value
+ * is null (status M) when either input is null or the denominator is not above zero, so that a ratio
+ * never outlives inputs revised that way. `derived_from` lists the numerator, then the denominator;
+ * `inputs_status` is their weakest status; `missing_inputs` adds up what each input lacks.
+ */
+export const ratioRows = (spec: RatioOfMeasures): DerivedRows => sql`
+  select ${spec.ratio.indicatorCode}::text as indicator_code, n.territory_code, ${spec.ratio.measure}::text as measure,
+    n.breakdown, n.filiere_code, n.naf_code, n.dataset_code, n.frequency, ${spec.ratio.unit}::text as unit,
+    ${spec.ratio.derivation}::text as derivation, nv.period, nv.period_start, nv.period_end,
+    case when nv.value is not null and dv.value > 0
+      then ${spec.factor}::double precision * nv.value / dv.value end as value,
+    (${missingOf("nv")} + ${missingOf("dv")})::int as missing_inputs,
+    nv.obs_status = 'A' and dv.obs_status = 'A' as inputs_all_a,
+    ${weakestStatus("nv", "dv")} as inputs_status,
+    jsonb_build_array(jsonb_build_object('seriesId', n.id, 'period', nv.period),
+      jsonb_build_object('seriesId', d.id, 'period', dv.period)) as derived_from
+  from series n
+  -- the whole natural key, so the join is one unique-index probe per series
+  join series d on d.indicator_code = ${spec.denominator.indicatorCode} and d.territory_code = n.territory_code
+    and d.measure = ${spec.denominator.measure} and d.breakdown_key = n.breakdown_key
+    and d.dataset_code = n.dataset_code and not d.derived
+  join observations nv on nv.series_id = n.id
+  join observations dv on dv.series_id = d.id and dv.period = nv.period
+  where n.dataset_code = ${spec.datasetCode} and n.indicator_code = ${spec.numerator.indicatorCode}
+    and n.measure = ${spec.numerator.measure} and not n.derived`;
 
 /**
  * The run a derive belongs to: the runner calls `derive(db, log)` inside a run it has not finished yet,
@@ -89,6 +151,8 @@ export async function upsertDerived(
     select q.*, coalesce((select string_agg(b.key || '=' || b.value, ';' order by b.key collate "C")
                           from jsonb_each_text(q.breakdown) as b), '') as breakdown_key
     from (${rows}) as q`);
+  // Stages that do not yield it leave the status rule's default, E.
+  await db.execute(sql`alter table derived_rows add column if not exists inputs_status text`);
   const [clash] = await selectRows<{ series: string }>(
     db,
     sql`select s.indicator_code || '|' || s.territory_code || '|' || s.measure || '|' || s.breakdown_key as series
@@ -109,7 +173,7 @@ export async function upsertDerived(
     db,
     sql`select s.id as series_id, d.period, d.period_start, d.period_end, d.value,
           case when d.value is null then 'M' when d.missing_inputs > 0 then 'E'
-               when d.inputs_all_a then 'A' else 'E' end as obs_status,
+               when d.inputs_all_a then 'A' else coalesce(d.inputs_status, 'E') end as obs_status,
           null::text as obs_qual,
           case when d.missing_inputs > 0 then jsonb_build_object('missing_inputs', d.missing_inputs::text)
                else '{}'::jsonb end as attributes,

@@ -157,6 +157,12 @@ describe("loadFixtureData", () => {
     expect(
       await observation("port_calls_and_intl_air_traffic", EPCI, "air_passengers", "airport=LFML", "2022-07"),
     ).toMatchObject({ value: 1036200, derived: true });
+    // Melodi youth employment: the rate its derive computes from the invented census counts.
+    expect(await observation("youth_employment_rate", "COM-13001", "rate", "", "2022")).toMatchObject({
+      value: (100 * 6000.12345) / 20000.5,
+      obs_status: "A",
+      derived: true,
+    });
     // What the sources publish is not: DARES's Marseille, a CIGALE sector, URSSAF's APE cell, DGAC's columns.
     for (const [indicator, territory, measure, breakdownKey, period] of [
       ["unemployment_rate", "COM-13055", "jobseekers", "category=ABC", "2024-Q4"],

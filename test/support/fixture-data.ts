@@ -157,7 +157,7 @@ const STREAMS: FixtureStream[] = [
       "/data/DS_RP_EMPLOI_LR_PRINC": fixture("insee-melodi", "rp-emploi-lr-youth-invented-values.json"),
     },
     values: "invented",
-    note: "COM-13001 only (employed 15-24 and all 15-24, 2022); the same body answers the EPCI request",
+    note: "COM-13001 only (employed 15-24 and all 15-24, 2022); the same body answers the EPCI request; the stream's derive adds the rate (100 × employed ÷ all) from the invented counts",
   },
   {
     source: urssaf,

@@ -18,6 +18,7 @@ import type {
 import { melodiDataUrl, melodiHasMorePages, parseMelodiData } from "../../protocols/melodi.parse";
 import { EPCI_CODE } from "../../reference/load";
 import { convertMelodi, type MelodiDatasetSpec, type MelodiResourceMeta } from "./convert";
+import { deriveYouthEmploymentRate, EMPLOYED, POPULATION } from "./derive";
 
 /** The millésime of the reference territories (`ingest/reference/load.ts`). */
 const COG_VINTAGE = 2025;
@@ -65,16 +66,17 @@ export const FLORES_A38: MelodiDatasetSpec = {
 
 /**
  * Census, 15-24 year-olds by employment status (EMPSTA_ENQ 1 = in employment, _T = all): the youth
- * employment rate is the first over the second. AGE code `Y15T24` is seen in a public fixture of the
- * 2023 file, not checked against `/range/DS_RP_EMPLOI_LR_PRINC`.
+ * employment rate, the first over the second, is derived after each load (`derive.ts`). AGE code
+ * `Y15T24` is seen in a public fixture of the 2023 file, not checked against
+ * `/range/DS_RP_EMPLOI_LR_PRINC`.
  */
 export const YOUTH_EMPLOYMENT: MelodiDatasetSpec = {
   dataset: "DS_RP_EMPLOI_LR_PRINC",
   filters: { AGE: "Y15T24", SEX: "_T", EDUC: "_T", RP_MEASURE: "POP", EMPSTA_ENQ: ["1", "_T"] },
   measureDimension: "EMPSTA_ENQ",
   measures: {
-    "1": { indicatorCode: "youth_employment_rate", measure: "employed_15_24", unit: "persons" },
-    _T: { indicatorCode: "youth_employment_rate", measure: "population_15_24", unit: "persons" },
+    "1": { indicatorCode: "youth_employment_rate", measure: EMPLOYED, unit: "persons" },
+    _T: { indicatorCode: "youth_employment_rate", measure: POPULATION, unit: "persons" },
   },
   breakdowns: {},
   pinned: { AGE: "Y15T24", SEX: "_T", EDUC: "_T", RP_MEASURE: "POP" },
@@ -150,6 +152,7 @@ function melodiStream(options: {
   indicators: string[];
   spec: MelodiDatasetSpec;
   scopes: GeoScope[];
+  derive?: StreamDefinition["derive"];
 }): StreamDefinition {
   const { spec } = options;
   return {
@@ -171,6 +174,7 @@ function melodiStream(options: {
     },
     download: downloadAllPages,
     convert: (payload, ctx) => convertMelodi(payload, ctx.resource),
+    ...(options.derive ? { derive: options.derive } : {}),
   };
 }
 
@@ -207,11 +211,15 @@ export const floresStream = melodiStream({
 
 export const youthEmploymentStream = melodiStream({
   id: "youth-employment",
-  description: "Recensement: 15-24 ans en emploi et population des 15-24 ans, communes et EPCI",
+  description:
+    "Recensement: 15-24 ans en emploi et population des 15-24 ans, communes et EPCI, et le taux d'emploi qui en est dérivé",
   schedule: "30 5 * * 2",
   indicators: ["youth_employment_rate"],
   spec: YOUTH_EMPLOYMENT,
   scopes: [COMMUNES, EPCI],
+  derive: async (db, log) => {
+    await deriveYouthEmploymentRate(db, log);
+  },
 });
 
 export const diplomasStream = melodiStream({

@@ -56,7 +56,8 @@ export const DEDICATED_MEASURES: readonly DedicatedMeasures[] = [
   {
     streams: ["insee-melodi.youth-employment"],
     indicatorCode: "youth_employment_rate",
-    measures: ["employed_15_24", "population_15_24"],
+    // The third is derived after each load (ingest/sources/insee-melodi/derive.ts).
+    measures: ["employed_15_24", "population_15_24", "rate"],
   },
   {
     streams: ["insee-melodi.diplomas"],

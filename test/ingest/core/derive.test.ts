@@ -3,7 +3,7 @@
  */
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { upsertDerived } from "../../../ingest/core/derive";
+import { upsertDerived, weakestStatus } from "../../../ingest/core/derive";
 import { MESR_DATASET } from "../../../ingest/sources/mesr/mesr.source";
 import { selectRows } from "../../../src/db/client";
 import { createTestDatabase, type TestDatabase } from "../../support/db";
@@ -56,5 +56,37 @@ describe("upsertDerived", () => {
       sql`select derived, source_key from series where measure = 'derive_own'`,
     );
     expect(own).toEqual({ derived: true, source_key: null });
+  });
+});
+
+describe("weakestStatus", () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await database?.close();
+  });
+
+  it("takes the input lowest on A → SD → P → E, any other status lower still", async () => {
+    const pairs = [
+      ["A", "A", "A"],
+      ["A", "SD", "SD"],
+      ["SD", "P", "P"],
+      ["E", "P", "E"],
+      ["A", "E", "E"],
+      ["F", "E", "F"],
+      ["F", "F", "F"],
+      // two different statuses off the ladder: neither is weaker, so E
+      ["F", "I", "E"],
+    ];
+    for (const [a, b, weakest] of pairs) {
+      const [row] = await selectRows<{ s: string }>(
+        database.db,
+        sql`select ${weakestStatus("x", "y")} as s
+            from (select ${a}::text as obs_status) as x, (select ${b}::text as obs_status) as y`,
+      );
+      expect(row?.s, `${a} ${b}`).toBe(weakest);
+    }
   });
 });

@@ -9,6 +9,7 @@ import type { Payload, Resource } from "../../../../ingest/core/types";
 import { findStreams } from "../../../../ingest/registry";
 import { CIGALE_VARIABLES } from "../../../../ingest/sources/atmosud/cigale";
 import { MEASURES as AIRPORT_MEASURES } from "../../../../ingest/sources/dgac/dgac.source";
+import { YOUTH_RATE } from "../../../../ingest/sources/insee-melodi/derive";
 import * as melodi from "../../../../ingest/sources/insee-melodi/insee-melodi.source";
 import { convertPartnerFile } from "../../../../ingest/sources/partner-csv/convert";
 import { DEDICATED_MEASURES } from "../../../../ingest/sources/partner-csv/dedicated";
@@ -134,6 +135,7 @@ describe("series owned by a dedicated stream", () => {
     });
     expect(owned("net_job_creation", "urssaf.commune-ape")).toContain(NET_CHANGE);
     expect(owned("avg_private_firm_size", "urssaf.commune-ape")).toContain(AVG_SIZE);
+    expect(owned("youth_employment_rate", "insee-melodi.youth-employment")).toContain(YOUTH_RATE);
     const streamIds = new Set(findStreams("all").map(({ stream }) => stream.id));
     for (const d of DEDICATED_MEASURES) for (const s of d.streams) expect(streamIds, s).toContain(s);
     expect(DEDICATED_MEASURES.flatMap((d) => d.streams)).not.toContain(partnerFilesStream.id);
