@@ -204,6 +204,26 @@ describe("series and observations over GraphQL", () => {
     expect(territory.totals.map((s) => s.measure)).toContain("private_salaried_jobs");
   });
 
+  it("reads a rate indicator's rate as its latest value, not the counts the rate is computed from", async () => {
+    const { indicator } = dataOf(
+      await query<{
+        indicator: {
+          latest: { value: number; series: { measure: string } };
+          series: { measure: string; headline: boolean; derived: boolean }[];
+        };
+      }>(`{ indicator(code: "youth_employment_rate") {
+            latest(territory: "COM-13001") { value series { measure } }
+            series(territory: "COM-13001") { measure headline derived } } }`),
+    );
+    // INVENTED census counts: the rate is derived from them after each load.
+    expect(indicator.series.filter((s) => s.headline)).toEqual([
+      { measure: "rate", headline: true, derived: true },
+    ]);
+    expect(indicator.latest.series.measure).toBe("rate");
+    expect(indicator.latest.value).toBeGreaterThan(0);
+    expect(indicator.latest.value).toBeLessThan(100);
+  });
+
   async function d13SeriesId(): Promise<number> {
     const { seriesList } = dataOf(
       await query<{ seriesList: { nodes: { id: number }[] } }>(

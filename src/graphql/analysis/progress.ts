@@ -9,6 +9,7 @@ import { selectRows } from "../../db/client";
 import { type GraphQLContext, groupedLoader } from "../context";
 import { seriesVisibleTo } from "../scope";
 import { observationSource } from "../series/observation.sql";
+import { HEADLINE } from "../series/series.loaders";
 
 /** Where a target applies when it does not say: the Métropole (EPCI 200054807). */
 export const METROPOLE = "EPCI-200054807";
@@ -155,7 +156,7 @@ function progressSql(
         where s.indicator_code = t.indicator_code and s.territory_code = t.territory_code
           and s.breakdown_key = coalesce('filiere=' || t.filiere_code, '')
           and ${scope}
-        order by s.derived, s.measure limit 1
+        order by ${HEADLINE} desc, s.measure limit 1
       ) s on true
     ),
     src as (${observationSource(sql`s.id in (select series_id from sel)`, asOf)}),

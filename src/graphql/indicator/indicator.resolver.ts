@@ -142,11 +142,12 @@ export class IndicatorResolver {
   ) {
     const at = instantArg(asOf, "asOf");
     const code = await territoryOrDefault(ctx, territory);
-    const [total] = await seriesOf(ctx).load({
+    const totals = await seriesOf(ctx).load({
       by: "indicator",
       code: i.code,
       filter: { territoryCodes: [code], measure, breakdown: {} },
     });
+    const total = totals.find((s) => s.headline) ?? totals[0];
     if (!total) return null;
     const [latest] = await observationsOf(ctx).load({ seriesId: total.id, asOf: at, last: 1 });
     return latest ?? null;

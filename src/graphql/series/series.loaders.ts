@@ -98,6 +98,7 @@ interface RawSeries {
   derived: boolean;
   derivation: string | null;
   metadata: Record<string, unknown>;
+  headline: boolean;
   total?: number | string;
 }
 
@@ -120,13 +121,21 @@ const toSeries = (r: RawSeries): SeriesRow => ({
   titleEn: r.title_en,
   sourceUpdatedAt: r.source_updated_at === null ? null : new Date(r.source_updated_at),
   derived: r.derived,
+  headline: r.headline,
   derivation: r.derivation,
   metadata: r.metadata,
 });
 
+/**
+ * Whether a series (`s`) is in its indicator's own unit: the rate of a rate indicator rather than the
+ * counts it is computed from. `latest` and progress read that series first.
+ */
+export const HEADLINE = sql`exists (select 1 from indicators i where i.code = s.indicator_code
+  and (starts_with(lower(i.unit), lower(s.unit)) or starts_with(lower(s.unit), lower(i.unit))))`;
+
 const SERIES_COLUMNS = sql`s.id, s.indicator_code, s.territory_code, s.measure, s.breakdown, s.breakdown_key,
   s.filiere_code, s.naf_code, s.dataset_code, s.source_key, s.frequency, s.unit, s.unit_mult, s.title_fr, s.title_en,
-  s.source_updated_at, s.derived, s.derivation, s.metadata`;
+  s.source_updated_at, s.derived, s.derivation, s.metadata, ${HEADLINE} as headline`;
 
 export async function findSeries(ctx: GraphQLContext, f: SeriesFilter): Promise<SeriesRow[]> {
   const rows = await selectRows<RawSeries>(

@@ -103,6 +103,11 @@ export class Series
   derived!: boolean;
   @Field(() => String, { nullable: true, description: "How a derived series is computed." })
   derivation!: string | null;
+  @Field(() => Boolean, {
+    description:
+      "True when the series is in its indicator's own unit (a rate indicator's rate, not the counts behind it): the one an indicator's `latest` and progress read.",
+  })
+  headline!: boolean;
   @Field(() => JSONObjectResolver, {
     description: "Source metadata kept as-is (SDMX attributes, dataset ids…).",
   })
