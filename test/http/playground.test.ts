@@ -1,12 +1,9 @@
 import { existsSync } from "node:fs";
-import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { parse } from "graphql";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { playgroundExamples } from "../../src/graphql/examples";
-import { createHttpServer } from "../../src/http/server";
-import { createTestDatabase, type TestDatabase } from "../support/db";
+import { type RunningHub, startHub } from "../support/http";
 
 const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const hasChromium = existsSync(chromiumPath);
@@ -17,19 +14,13 @@ const browserTitle = hasChromium
 if (!hasChromium && !inCi) console.warn(`playground browser test skipped: no Chromium at ${chromiumPath}`);
 
 describe("the offline playground", () => {
-  let database: TestDatabase;
-  let server: Server;
+  let hub: RunningHub;
   let base: string;
   beforeAll(async () => {
-    database = await createTestDatabase();
-    server = await createHttpServer(database.db);
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    hub = await startHub();
+    base = hub.base;
   });
-  afterAll(async () => {
-    if (server) await new Promise((r) => server.close(r));
-    await database?.close();
-  });
+  afterAll(() => hub?.close());
 
   const openPage = () => fetch(`${base}/graphql`, { headers: { accept: "text/html" } });
 

@@ -1,24 +1,18 @@
-import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createHttpServer, expectedMigrationCount } from "../../src/http/server";
-import { createTestDatabase, type TestDatabase } from "../support/db";
+import { expectedMigrationCount } from "../../src/http/server";
+import type { TestDatabase } from "../support/db";
+import { type RunningHub, startHub } from "../support/http";
 
 describe("the HTTP server", () => {
+  let hub: RunningHub;
   let database: TestDatabase;
-  let server: Server;
   let base: string;
   beforeAll(async () => {
-    database = await createTestDatabase();
-    server = await createHttpServer(database.db);
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    hub = await startHub();
+    ({ database, base } = hub);
   });
-  afterAll(async () => {
-    if (server) await new Promise((r) => server.close(r));
-    await database?.close();
-  });
+  afterAll(() => hub?.close());
 
   const graphql = async (query: string) => {
     const res = await fetch(`${base}/graphql`, {
