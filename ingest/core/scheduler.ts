@@ -3,6 +3,8 @@
  * itself, and catches up once on a run missed while the hub was down. Two instances may both
  * schedule: the stream lease (see state.ts) lets only one of them run.
  */
+
+import { CronExpressionParser } from "cron-parser";
 import { sql } from "drizzle-orm";
 import cron, { type ScheduledTask } from "node-cron";
 import { type Db, selectRows } from "../../src/db/client";
@@ -11,28 +13,20 @@ import { type RunSummary, type RunTrigger, runStream } from "./runner";
 import type { SourceDefinition, StreamDefinition } from "./types";
 
 export const TIMEZONE = "Europe/Paris";
-/** How far back a missed run is looked for; a stream idle for longer is simply run. */
-const LOOKBACK_MINUTES = 45 * 24 * 60;
 
 export class ScheduleError extends Error {}
 
-/** True when `expression` fell due between the last run and `now` (minute resolution). */
+/**
+ * True when `expression` fell due between the last run and `now`: the last due time at or before `now`
+ * (cron-parser walks the expression back field by field, in Paris time) came after the last run.
+ */
 export function wasMissed(expression: string, lastRunAt: Date | null, now: Date = new Date()): boolean {
   if (!cron.validate(expression)) throw new ScheduleError(`invalid cron expression "${expression}"`);
   if (lastRunAt === null) return true;
-  const task = cron.createTask(expression, () => undefined, { timezone: TIMEZONE });
-  try {
-    const minute = new Date(now);
-    minute.setUTCSeconds(0, 0);
-    for (let i = 0; i < LOOKBACK_MINUTES; i++) {
-      if (minute <= lastRunAt) return false;
-      if (task.match(minute)) return true;
-      minute.setTime(minute.getTime() - 60_000);
-    }
-    return true;
-  } finally {
-    void task.destroy();
-  }
+  // One second past `now`, so a due time falling in the current second counts as passed.
+  const after = new Date(now.getTime() + 1000);
+  const due = CronExpressionParser.parse(expression, { currentDate: after, tz: TIMEZONE }).prev().toDate();
+  return due > lastRunAt;
 }
 
 export interface SchedulerOptions {

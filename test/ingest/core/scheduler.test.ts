@@ -20,6 +20,13 @@ describe("wasMissed", () => {
     expect(wasMissed(daily, new Date("2026-11-21T04:59:00Z"), new Date("2026-11-21T05:30:00Z"))).toBe(true);
     expect(wasMissed(daily, new Date("2026-11-21T05:01:00Z"), new Date("2026-11-21T05:30:00Z"))).toBe(false);
   });
+  it("finds a monthly due time across a change of clocks, however long ago the last run", () => {
+    const monthly = "0 5 3 * *"; // 05:00 Paris on the 3rd: 03:00 UTC in October (CEST), 04:00 UTC in November
+    const afterOctober = new Date("2026-10-03T03:30:00Z");
+    expect(wasMissed(monthly, afterOctober, new Date("2026-11-03T03:59:00Z"))).toBe(false);
+    expect(wasMissed(monthly, afterOctober, new Date("2026-11-03T04:00:30Z"))).toBe(true);
+    expect(wasMissed(monthly, new Date("2025-01-01T00:00:00Z"), new Date("2026-11-02T00:00:00Z"))).toBe(true);
+  });
   it("runs a stream that never ran, and refuses a bad expression", () => {
     expect(wasMissed(daily, null)).toBe(true);
     expect(() => wasMissed("every day at six", null)).toThrow(ScheduleError);
