@@ -111,19 +111,6 @@ export const ratioRows = (spec: RatioOfMeasures): DerivedRows => sql`
     and n.measure = ${spec.numerator.measure} and not n.derived`;
 
 /**
- * The run a derive belongs to: the runner calls `derive(db, log)` inside a run it has not finished yet,
- * so it is the stream's newest unfinished run (null when derive is called outside a run, as in tests).
- */
-export async function currentRunId(db: Db, streamId: string): Promise<number | null> {
-  const [row] = await selectRows<{ id: number | string }>(
-    db,
-    sql`select id from ingest_runs where stream_id = ${streamId} and finished_at is null
-        order by id desc limit 1`,
-  );
-  return row ? Number(row.id) : null;
-}
-
-/**
  * Brings the planner's statistics up to date. A load may just have written a million observations and
  * PGlite runs no autovacuum (PostgreSQL's comes later, if at all, before a derive): with the statistics
  * of an empty table the planner chooses nested loops over whole tables, seconds where milliseconds do.

@@ -189,7 +189,7 @@ export async function runStream(options: RunOptions): Promise<RunSummary> {
     const changed = summary.rowsInserted + summary.rowsUpdated > 0;
     if (changed && stream.derive) {
       try {
-        await stream.derive(db, log);
+        await stream.derive(db, log, runId);
       } catch (error) {
         summary.resourcesFailed += 1;
         summary.error = `derive: ${describe(error)}`;

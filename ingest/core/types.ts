@@ -136,7 +136,7 @@ export interface StreamDefinition {
   /** Pure: bytes in, rows out. Throws ConvertError (or any error) on a malformed payload. */
   convert(payload: Payload, ctx: ConvertContext): ConvertResult;
   /** Recomputes derived series from stored observations after a load that changed something. */
-  derive?(db: Db, log: Logger): Promise<void>;
+  derive?(db: Db, log: Logger, runId: number | null): Promise<void>;
 }
 
 /** A payload that cannot be read: the resource fails with this reason and nothing is written. */

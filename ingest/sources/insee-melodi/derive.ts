@@ -9,15 +9,8 @@
  */
 import type { Db } from "../../../src/db/client";
 import type { Logger } from "../../../src/logger";
-import {
-  currentRunId,
-  type DerivedCounts,
-  ratioRows,
-  refreshStatistics,
-  upsertDerived,
-} from "../../core/derive";
+import { type DerivedCounts, ratioRows, refreshStatistics, upsertDerived } from "../../core/derive";
 
-const STREAM_ID = "insee-melodi.youth-employment";
 const DATASET = "DS_RP_EMPLOI_LR_PRINC";
 const INDICATOR = "youth_employment_rate";
 export const EMPLOYED = "employed_15_24";
@@ -37,9 +30,12 @@ export const youthRateRows = () =>
   });
 
 /** Recomputes every youth employment rate in one transaction; unchanged values are not rewritten. */
-export async function deriveYouthEmploymentRate(db: Db, log: Logger): Promise<DerivedCounts> {
+export async function deriveYouthEmploymentRate(
+  db: Db,
+  log: Logger,
+  runId: number | null = null,
+): Promise<DerivedCounts> {
   const started = Date.now();
-  const runId = await currentRunId(db, STREAM_ID);
   const counts = await db.transaction(async (tx) => {
     const t = tx as unknown as Db;
     await refreshStatistics(t, ["series", "observations"]);

@@ -217,8 +217,8 @@ export const youthEmploymentStream = melodiStream({
   indicators: ["youth_employment_rate"],
   spec: YOUTH_EMPLOYMENT,
   scopes: [COMMUNES, EPCI],
-  derive: async (db, log) => {
-    await deriveYouthEmploymentRate(db, log);
+  derive: async (db, log, runId) => {
+    await deriveYouthEmploymentRate(db, log, runId);
   },
 });
 

@@ -12,17 +12,10 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "../../../src/db/client";
 import type { Logger } from "../../../src/logger";
-import {
-  currentRunId,
-  type DerivedCounts,
-  missingOf,
-  refreshStatistics,
-  upsertDerived,
-} from "../../core/derive";
+import { type DerivedCounts, missingOf, refreshStatistics, upsertDerived } from "../../core/derive";
 import { EPCI_CODE } from "../../reference/load";
 import { COMMUNE_APE_DATASET } from "./commune-ape";
 
-const STREAM_ID = "urssaf.commune-ape";
 const EPCI = `EPCI-${EPCI_CODE}`;
 const JOBS = "private_salaried_jobs";
 const ESTABLISHMENTS = "employer_establishments";
@@ -197,9 +190,12 @@ const changeAndSizeRows = () => sql`
     and (s.breakdown_key = '' or s.breakdown_key like 'grand_secteur=%')`;
 
 /** Recomputes every derived commune × APE series, in one transaction; unchanged values are not rewritten. */
-export async function deriveCommuneApe(db: Db, log: Logger): Promise<Record<string, DerivedCounts>> {
+export async function deriveCommuneApe(
+  db: Db,
+  log: Logger,
+  runId: number | null = null,
+): Promise<Record<string, DerivedCounts>> {
   const started = Date.now();
-  const runId = await currentRunId(db, STREAM_ID);
   const stages = { filiere: filiereRows, epci: epciRows, netChangeAndSize: changeAndSizeRows };
   const counts: Record<string, DerivedCounts> = {};
   const durations: Record<string, number> = {};

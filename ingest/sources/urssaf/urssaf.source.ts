@@ -40,8 +40,8 @@ export const communeApeStream: StreamDefinition = {
     return [{ key: `commune-ape-epci-${EPCI_CODE}`, url, meta }];
   },
   convert: (payload, ctx) => convertCommuneApe(payload, ctx.resource),
-  async derive(db, log) {
-    await deriveCommuneApe(db, log);
+  async derive(db, log, runId) {
+    await deriveCommuneApe(db, log, runId);
   },
 };
 
