@@ -6,6 +6,8 @@ import type { SourceDefinition } from "./types";
 export interface StreamStatus {
   sourceId: string;
   streamId: string;
+  description: string;
+  datasetCode: string;
   schedule: string;
   indicators: string[];
   lastRun: {
@@ -59,6 +61,8 @@ export async function streamStatuses(db: Db, sources: SourceDefinition[]): Promi
       return {
         sourceId: source.id,
         streamId: stream.id,
+        description: stream.description,
+        datasetCode: stream.datasetCode,
         schedule: stream.schedule,
         indicators: stream.indicators,
         lastRun:

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, getTableColumns, inArray, lte, type SQL, sql } from "drizzle-orm";
 import { wasMissed } from "../../../ingest/core/scheduler";
 import { streamStatuses } from "../../../ingest/core/status";
-import type { SourceDefinition } from "../../../ingest/core/types";
+import type { SourceDefinition, StreamDefinition } from "../../../ingest/core/types";
 import { sources } from "../../../ingest/registry";
 import { ingestResourceEvents, ingestRuns } from "../../../schema/ingest";
 import { type GraphQLContext, manyLoader, oneLoader } from "../context";
@@ -18,42 +18,38 @@ export function registeredSources(): SourceDefinition[] {
   return sources;
 }
 
-/** Freshness of every registered stream, in one statement (cached for the request). */
+/**
+ * Freshness of every registered stream. The first key of a request reads them all in one statement
+ * (there are a few dozen), and the loader's cache answers the rest.
+ */
 export const streamFreshness = (ctx: GraphQLContext) =>
   oneLoader<string, IngestStream>(
     ctx,
     "ingest.streams",
     async () => {
-      const now = Date.now();
+      const dueBefore = new Date(Date.now() - GRACE_MS);
       return (await streamStatuses(ctx.db, registeredSources())).map((s) => ({
         id: s.streamId,
         sourceId: s.sourceId,
-        description:
-          sources.find((x) => x.id === s.sourceId)?.streams.find((t) => t.id === s.streamId)?.description ??
-          "",
+        description: s.description,
         schedule: s.schedule,
         indicatorCodes: s.indicators,
-        datasetCode:
-          sources.find((x) => x.id === s.sourceId)?.streams.find((t) => t.id === s.streamId)?.datasetCode ??
-          "",
+        datasetCode: s.datasetCode,
         lastSuccessAt: s.lastSuccessAt,
         lastFailureAt: s.lastFailureAt,
         lastError: s.lastError,
-        stale: wasMissed(s.schedule, s.lastSuccessAt, new Date(now - GRACE_MS)),
+        stale: wasMissed(s.schedule, s.lastSuccessAt, dueBefore),
       }));
     },
     (s) => s.id,
   );
 
-export async function streamsOf(ctx: GraphQLContext, sourceId: string): Promise<IngestStream[]> {
-  const ids = sources.find((s) => s.id === sourceId)?.streams.map((s) => s.id) ?? [];
-  return (await streamFreshness(ctx).loadMany(ids)).filter(
-    (s): s is IngestStream => s !== null && !(s instanceof Error),
-  );
-}
-
-export async function streamsOfDataset(ctx: GraphQLContext, datasetCode: string): Promise<IngestStream[]> {
-  const ids = sources.flatMap((s) => s.streams.filter((t) => t.datasetCode === datasetCode).map((t) => t.id));
+/** The registered streams that `keep` selects, with their freshness. */
+export async function streamsWhere(
+  ctx: GraphQLContext,
+  keep: (source: SourceDefinition, stream: StreamDefinition) => boolean,
+): Promise<IngestStream[]> {
+  const ids = sources.flatMap((source) => source.streams.filter((s) => keep(source, s)).map((s) => s.id));
   return (await streamFreshness(ctx).loadMany(ids)).filter(
     (s): s is IngestStream => s !== null && !(s instanceof Error),
   );

@@ -14,8 +14,7 @@ import {
   resourcesOfRun,
   runsOfStream,
   streamFreshness,
-  streamsOf,
-  streamsOfDataset,
+  streamsWhere,
 } from "./ingest.loaders";
 import { IngestResourceEvent, IngestRun, IngestSource, IngestStream } from "./ingest.type";
 
@@ -70,7 +69,7 @@ export class IngestSourceResolver {
 
   @FieldResolver(() => [IngestStream], { description: "Its streams." })
   streams(@Root() s: IngestSource, @Ctx() ctx: GraphQLContext) {
-    return streamsOf(ctx, s.id);
+    return streamsWhere(ctx, (source) => source.id === s.id);
   }
 
   @FieldResolver(() => Partner, { nullable: true, description: "The partner whose data it is." })
@@ -162,7 +161,7 @@ export class DatasetResolver {
     description: "Ingest streams that load it, with their freshness and runs.",
   })
   streams(@Root() d: Dataset, @Ctx() ctx: GraphQLContext) {
-    return streamsOfDataset(ctx, d.code);
+    return streamsWhere(ctx, (_, stream) => stream.datasetCode === d.code);
   }
 
   @FieldResolver(() => [IngestRun], { description: "Latest runs of the streams that load it, newest first." })
@@ -179,7 +178,7 @@ export class DatasetResolver {
       throw new BadUserInputError(`last: ${last} must be between 1 and ${RUNS_PER_STREAM_MAX}`, {
         argument: "last",
       });
-    const streams = await streamsOfDataset(ctx, d.code);
+    const streams = await streamsWhere(ctx, (_, stream) => stream.datasetCode === d.code);
     const runs = (await Promise.all(streams.map((s) => runsOfStream(ctx, last).load(s.id)))).flat();
     return runs.sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime());
   }
