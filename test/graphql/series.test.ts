@@ -165,6 +165,17 @@ describe("series and observations over GraphQL", () => {
     expect(observations.totalCount).toBe(8);
     expect(observations.nodes.map((o) => o.value)).toEqual([9, 8.8, 8.7]);
     expect(observations.nodes[0].series.territoryCode).toBe("DEP-13");
+    // Past the last row: an empty page that still tells the total.
+    const past = dataOf(
+      await query<{
+        observations: { totalCount: number; nodes: unknown[]; pageInfo: { hasNextPage: boolean } };
+      }>(
+        `query($after: String!) { observations(filter: { indicator: "unemployment_rate", territories: ["DEP-13", "REG-93"] },
+            from: "2025", to: "2025", status: ["A"], after: $after) { totalCount nodes { value } pageInfo { hasNextPage } } }`,
+        { after: Buffer.from("o:20").toString("base64url") },
+      ),
+    );
+    expect(past.observations).toEqual({ totalCount: 8, nodes: [], pageInfo: { hasNextPage: false } });
   });
 
   it("finds series by territory level and parent, and each series links back to its indicator and dataset", async () => {

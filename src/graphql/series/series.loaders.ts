@@ -282,7 +282,8 @@ export function pageObservations(
       const rows = await selectObservations(ctx.db, { ...query, seriesWhere, limit, offset });
       return { rows, total: rows.length ? rows[0].total : null };
     },
-    async () => (await selectObservations(ctx.db, { ...query, seriesWhere })).length,
+    // Past the last row the page is empty and carries no total: one row from the start brings it.
+    async () => (await selectObservations(ctx.db, { ...query, seriesWhere, limit: 1 }))[0]?.total ?? 0,
   );
 }
 
