@@ -78,6 +78,11 @@ export const series = pgTable(
     titleEn: text("title_en"),
     /** When the source last updated the series (SDMX LAST_UPDATE), not when we fetched it. */
     sourceUpdatedAt: timestamp("source_updated_at", { withTimezone: true }),
+    /**
+     * Decimals the source publishes values with (9.1 → 1), kept by the loader from the values it reads and
+     * declared by a derivation for what it computes; values and changes are served rounded to it.
+     */
+    decimals: integer("decimals"),
     /** True for series we compute from stored observations (sums over communes, jobs by filière…). */
     derived: boolean("derived").notNull().default(false),
     derivation: text("derivation"),
@@ -167,7 +172,9 @@ export const targetValueKinds = [
 /** A quantified objective of the agenda, as printed (`valueText`) and, where it is a number, parsed. */
 export const targets = pgTable("targets", {
   code: text("code").primaryKey(),
+  /** An English paraphrase, beside `labelFr`, the seed's own words. */
   label: text("label").notNull(),
+  labelFr: text("label_fr"),
   valueText: text("value_text").notNull(),
   valueNumeric: doublePrecision("value_numeric"),
   valueKind: text("value_kind", { enum: targetValueKinds }).notNull(),
@@ -242,6 +249,72 @@ export const baselines = pgTable("baselines", {
   refs: refsColumn(),
 });
 
+/** The filières a baseline is about, as the catalog lists them. */
+export const baselineFilieres = pgTable(
+  "baseline_filieres",
+  {
+    baselineCode: text("baseline_code")
+      .notNull()
+      .references(() => baselines.code),
+    filiereCode: text("filiere_code")
+      .notNull()
+      .references(() => filieres.code),
+  },
+  (t) => [
+    primaryKey({ columns: [t.baselineCode, t.filiereCode] }),
+    index("baseline_filieres_filiere_idx").on(t.filiereCode),
+  ],
+);
+
+export const baselineSites = pgTable(
+  "baseline_sites",
+  {
+    baselineCode: text("baseline_code")
+      .notNull()
+      .references(() => baselines.code),
+    siteCode: text("site_code")
+      .notNull()
+      .references(() => sites.code),
+  },
+  (t) => [
+    primaryKey({ columns: [t.baselineCode, t.siteCode] }),
+    index("baseline_sites_site_idx").on(t.siteCode),
+  ],
+);
+
+/** The agenda node in whose span of lines the document states a baseline (our inference). */
+export const baselineAgendaNodes = pgTable(
+  "baseline_agenda_nodes",
+  {
+    baselineCode: text("baseline_code")
+      .notNull()
+      .references(() => baselines.code),
+    nodeCode: text("node_code").notNull(),
+    certainty: text("certainty", { enum: certainties }).notNull().default("inference"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.baselineCode, t.nodeCode] }),
+    index("baseline_agenda_nodes_node_idx").on(t.nodeCode),
+  ],
+);
+
+/** The baseline figures a target's starting point cites (the line its baseline text refers to). */
+export const targetBaselines = pgTable(
+  "target_baselines",
+  {
+    targetCode: text("target_code")
+      .notNull()
+      .references(() => targets.code),
+    baselineCode: text("baseline_code")
+      .notNull()
+      .references(() => baselines.code),
+  },
+  (t) => [
+    primaryKey({ columns: [t.targetCode, t.baselineCode] }),
+    index("target_baselines_baseline_idx").on(t.baselineCode),
+  ],
+);
+
 export const baselineIndicators = pgTable(
   "baseline_indicators",
   {
@@ -267,7 +340,7 @@ export const documentConflicts = pgTable("document_conflicts", {
   code: text("code").primaryKey(),
   topic: text("topic").notNull(),
   values: jsonb("values").$type<{ value: string; refs: SourceRef[] }[]>().notNull(),
-  /** Baseline or target codes the conflict bears on. */
+  /** Baseline or target codes the conflict bears on (those stated on one of its lines). */
   relatedCodes: text("related_codes").array().notNull().default([]),
   note: text("note"),
 });

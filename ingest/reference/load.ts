@@ -14,10 +14,14 @@ import {
 import { certainties } from "../../schema/common";
 import { filiereNafCodes, filierePartners, filieres, nafCodes } from "../../schema/filiere";
 import {
+  baselineAgendaNodes,
+  baselineFilieres,
   baselineIndicators,
+  baselineSites,
   baselines,
   documentConflicts,
   indicators,
+  targetBaselines,
   targetFilieres,
   targetIndicators,
   targets,
@@ -100,6 +104,8 @@ const filiereNafSchema = z.object({
 const targetSchema = z.object({
   code: z.string().min(1),
   label: z.string().min(1),
+  /** The seed's own words, where the catalog's label is a paraphrase. */
+  labelFr: z.string().min(1).nullable().default(null),
   valueText: z.string().min(1),
   valueNumeric: z.number().nullable(),
   valueKind: z.enum(["absolute", "relative_percent", "multiplier", "share_percent", "rank", "qualitative"]),
@@ -115,6 +121,8 @@ const targetSchema = z.object({
   refs: z.array(refSchema),
   indicators: z.array(z.string()),
   filieres: z.array(z.string()),
+  /** The baseline figures stated on the lines its baseline text cites. */
+  baselines: z.array(z.string()),
 });
 const baselineSchema = z.object({
   code: z.string().min(1),
@@ -124,15 +132,20 @@ const baselineSchema = z.object({
   unit: z.string(),
   period: z.string().nullable(),
   scope: z.string().nullable(),
+  territoryCode: z.string().nullable(),
   sourceNamed: z.string().nullable(),
   note: z.string().nullable(),
   refs: z.array(refSchema),
   indicators: z.array(z.string()),
+  filieres: z.array(z.string()),
+  sites: z.array(z.string()),
+  agendaNodes: z.array(z.string()),
 });
 const conflictSchema = z.object({
   code: z.string().min(1),
   topic: z.string().min(1),
   values: z.array(z.object({ value: z.string(), refs: z.array(refSchema) })).min(1),
+  relatedCodes: z.array(z.string()),
   note: z.string().nullable(),
 });
 
@@ -468,6 +481,8 @@ export async function loadReferenceData(
     site: new Set(siteRows.map((x) => x.code)),
     "agenda node": new Set(nodeRows.map((n) => n.code)),
     "NAF code": new Set(nafRows.map((n) => n.code)),
+    baseline: new Set(baselineRows.map((b) => b.code)),
+    "baseline or target": new Set([...baselineRows, ...targetRows].map((x) => x.code)),
   };
   /** A link to a code the other files do not define fails the load, naming file and record. */
   const check = (
@@ -485,7 +500,6 @@ export async function loadReferenceData(
   };
   for (const l of filiereNafRows) check("filiere-naf-codes.json", l.filiereCode, "NAF code", [l.nafCode]);
   for (const t of targetRows) check("targets.json", t.code, "indicator", t.indicators);
-  for (const b of baselineRows) check("baselines.json", b.code, "indicator", b.indicators);
   for (const i of indicatorRows) check("indicators.json", i.code, "partner", [i.providerPartnerCode]);
   for (const d of datasetRows) check("datasets.json", d.code, "partner", [d.partnerCode]);
   for (const l of filierePartnerRows) {
@@ -503,6 +517,15 @@ export async function loadReferenceData(
     check("agenda-nodes.json", n.code, "filiere", n.filieres);
     check("agenda-nodes.json", n.code, "site", n.sites);
   }
+  for (const b of baselineRows) {
+    check("baselines.json", b.code, "indicator", b.indicators);
+    check("baselines.json", b.code, "filiere", b.filieres);
+    check("baselines.json", b.code, "site", b.sites);
+    check("baselines.json", b.code, "agenda node", b.agendaNodes);
+  }
+  for (const t of targetRows) check("targets.json", t.code, "baseline", t.baselines);
+  for (const c of conflictRows)
+    check("document-conflicts.json", c.code, "baseline or target", c.relatedCodes);
   // The catalog compiler made these links, not the agenda: they are our inference.
   const inference = "inference" as const;
   const targetIndicatorRows = targetRows.flatMap((t) =>
@@ -513,6 +536,18 @@ export async function loadReferenceData(
   );
   const baselineIndicatorRows = baselineRows.flatMap((b) =>
     b.indicators.map((indicatorCode) => ({ baselineCode: b.code, indicatorCode, certainty: inference })),
+  );
+  const baselineFiliereRows = baselineRows.flatMap((b) =>
+    b.filieres.map((filiereCode) => ({ baselineCode: b.code, filiereCode })),
+  );
+  const baselineSiteRows = baselineRows.flatMap((b) =>
+    b.sites.map((siteCode) => ({ baselineCode: b.code, siteCode })),
+  );
+  const baselineNodeRows = baselineRows.flatMap((b) =>
+    b.agendaNodes.map((nodeCode) => ({ baselineCode: b.code, nodeCode, certainty: inference })),
+  );
+  const targetBaselineRows = targetRows.flatMap((t) =>
+    t.baselines.map((baselineCode) => ({ targetCode: t.code, baselineCode })),
   );
   const siteFiliereRows = siteRows.flatMap((x) =>
     x.filieres.map((filiereCode) => ({ siteCode: x.code, filiereCode })),
@@ -538,6 +573,13 @@ export async function loadReferenceData(
       );
     }
   }
+  for (const b of baselineRows) {
+    if (b.territoryCode && !territoryCodes.has(b.territoryCode)) {
+      throw new ReferenceDataError(
+        `ingest/reference/data/baselines.json: record ${b.code}: territory "${b.territoryCode}" is not defined`,
+      );
+    }
+  }
   await db.transaction(async (tx) => {
     const t = tx as unknown as Db;
     await upsert(t, territories, [territories.code], rows);
@@ -551,7 +593,7 @@ export async function loadReferenceData(
       t,
       targets,
       [targets.code],
-      targetRows.map(({ indicators: _i, filieres: _f, ...row }) => row),
+      targetRows.map(({ indicators: _i, filieres: _f, baselines: _b, ...row }) => row),
     );
     await upsert(
       t,
@@ -569,7 +611,7 @@ export async function loadReferenceData(
       t,
       baselines,
       [baselines.code],
-      baselineRows.map(({ indicators: _i, ...row }) => row),
+      baselineRows.map(({ indicators: _i, filieres: _f, sites: _s, agendaNodes: _n, ...row }) => row),
     );
     await upsert(
       t,
@@ -577,12 +619,7 @@ export async function loadReferenceData(
       [baselineIndicators.baselineCode, baselineIndicators.indicatorCode],
       baselineIndicatorRows,
     );
-    await upsert(
-      t,
-      documentConflicts,
-      [documentConflicts.code],
-      conflictRows.map((c) => ({ ...c, relatedCodes: [] })),
-    );
+    await upsert(t, documentConflicts, [documentConflicts.code], conflictRows);
     await upsert(t, datasets, [datasets.code], datasetRows);
     await upsert(
       t,
@@ -617,6 +654,25 @@ export async function loadReferenceData(
       nodeFiliereRows,
     );
     await upsert(t, agendaNodeSites, [agendaNodeSites.nodeCode, agendaNodeSites.siteCode], nodeSiteRows);
+    await upsert(
+      t,
+      baselineFilieres,
+      [baselineFilieres.baselineCode, baselineFilieres.filiereCode],
+      baselineFiliereRows,
+    );
+    await upsert(t, baselineSites, [baselineSites.baselineCode, baselineSites.siteCode], baselineSiteRows);
+    await upsert(
+      t,
+      baselineAgendaNodes,
+      [baselineAgendaNodes.baselineCode, baselineAgendaNodes.nodeCode],
+      baselineNodeRows,
+    );
+    await upsert(
+      t,
+      targetBaselines,
+      [targetBaselines.targetCode, targetBaselines.baselineCode],
+      targetBaselineRows,
+    );
   });
   return {
     territories: rows.length,
@@ -631,6 +687,10 @@ export async function loadReferenceData(
     target_filieres: targetFiliereRows.length,
     baselines: baselineRows.length,
     baseline_indicators: baselineIndicatorRows.length,
+    baseline_filieres: baselineFiliereRows.length,
+    baseline_sites: baselineSiteRows.length,
+    baseline_agenda_nodes: baselineNodeRows.length,
+    target_baselines: targetBaselineRows.length,
     document_conflicts: conflictRows.length,
     datasets: datasetRows.length,
     filiere_partners: filierePartnerRows.length,

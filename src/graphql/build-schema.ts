@@ -5,6 +5,16 @@ import { guardResolvers } from "../errors";
 import { AgendaNodeResolver } from "./agenda/agenda.resolver";
 import { AggregateResolver } from "./analysis/aggregate.resolver";
 import { FiliereResolver, NafCodeResolver } from "./filiere/filiere.resolver";
+import {
+  AgendaNodeFiguresResolver,
+  BaselineLinksResolver,
+  DocumentConflictResolver,
+  FiliereFiguresResolver,
+  IndicatorFiguresResolver,
+  SiteFiguresResolver,
+  TargetFiguresResolver,
+  TerritoryFiguresResolver,
+} from "./indicator/figures.resolver";
 import { IndicatorResolver } from "./indicator/indicator.resolver";
 import { BaselineResolver, TargetResolver } from "./indicator/target.resolver";
 import {
@@ -22,6 +32,14 @@ export const resolvers = [
   IndicatorResolver,
   TargetResolver,
   BaselineResolver,
+  BaselineLinksResolver,
+  DocumentConflictResolver,
+  IndicatorFiguresResolver,
+  FiliereFiguresResolver,
+  SiteFiguresResolver,
+  TerritoryFiguresResolver,
+  AgendaNodeFiguresResolver,
+  TargetFiguresResolver,
   SeriesResolver,
   ObservationResolver,
   AggregateResolver,

@@ -18,9 +18,9 @@ export const playgroundExamples: PlaygroundExample[] = [
   {
     name: "Indicators",
     question:
-      "Which indicators does the agenda follow, in which unit, and what is their latest value for the Métropole?",
+      "Which 20 indicators does the agenda follow, in which unit, and what is their latest value for the Métropole?",
     query: `query Indicators {
-  indicators {
+  indicators(inAgenda: true) {
     totalCount
     nodes {
       number
@@ -138,6 +138,23 @@ export const playgroundExamples: PlaygroundExample[] = [
   }
 }`,
     variables: { orientation: "O1" },
+  },
+  {
+    name: "Where the documents disagree",
+    question:
+      "Where do the agenda's documents contradict themselves, with every value side by side and the line that states it?",
+    query: `query DocumentConflicts {
+  documentConflicts(document: "001") {
+    totalCount
+    nodes {
+      code
+      topic
+      values { value refs { doc line } }
+      baselines { code measure valueText period }
+      targets { code label }
+    }
+  }
+}`,
   },
   {
     name: "Stale sources",

@@ -3,7 +3,7 @@
  * commune sample under ../shared. Runtime code reads the generated JSON, never ../shared.
  * Run: npx tsx ingest/reference/scripts/derive-from-catalog.ts
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { nafNomenclature, nafRange } from "../naf";
 
@@ -236,78 +236,176 @@ function valueKind(value: unknown, unit: string): string {
   if (/%/.test(unit)) return s.startsWith("+") || s.startsWith("-") ? "relative_percent" : "share_percent";
   return "absolute";
 }
+/** The seed lines a list of refs points at, joined, with runs of spaces made one. */
+const seedFiles = new Map<string, string[]>(
+  readdirSync(join(shared, "seeds"))
+    .filter((f) => /^\d{3}_.*\.txt$/.test(f))
+    .map((f) => [f.slice(0, 3), readFileSync(join(shared, "seeds", f), "utf8").split("\n")]),
+);
+function seedText(list: { doc: string; line: number; lineEnd?: number }[]): string {
+  return list
+    .map((r) => (seedFiles.get(r.doc) ?? []).slice(r.line - 1, r.lineEnd ?? r.line).join(" "))
+    .join(" ")
+    .replace(/[\s\u00a0\u202f]+/g, " ");
+}
+/**
+ * A number as the seed prints it ("101 653", "9,3"): the catalog keeps 101653 and 9.3, the document's
+ * words are what a reader quotes. Null when the cited lines do not print it in digits.
+ */
+function printedNumber(value: number, text: string): string | null {
+  const [whole, fraction] = String(Math.abs(value)).split(".");
+  // The agenda groups thousands with a space or, now and then, a dot ("760.810 emplois").
+  const grouped = whole.replace(
+    /\B(?=(\d{3})+(?!\d))/g,
+    fraction ? "[\\s\u00a0\u202f]?" : "[\\s\u00a0\u202f.]?",
+  );
+  const sign = value < 0 ? "[-−‑]\\s?" : "";
+  const re = new RegExp(`(?<![\\d,.])${sign}${grouped}${fraction ? `[,.]${fraction}` : ""}(?![\\d]|[,.]\\d)`);
+  return re.exec(text)?.[0] ?? null;
+}
+/**
+ * The period of a baseline only when the seed prints it: every year the catalog reads must be on one
+ * of the cited lines, and the catalog's text must be a period ("2021", "2017-2021"), not a reading
+ * ("not stated (~2021/2022)", "≈2019-2022"). What the catalog read otherwise stays in the note.
+ */
+function printedPeriod(year: unknown, text: string): string | null {
+  const y = year == null ? "" : String(year).trim();
+  if (!/^\d{4}(?:-\d{4})?$/.test(y)) return null;
+  return y.split("-").every((part) => text.includes(part)) ? y : null;
+}
+const territoryOfScope: Record<string, string> = {
+  métropole: "EPCI-200054807",
+  "département 13": "DEP-13",
+  France: "FRANCE-F",
+};
+/** Figures the seed prints in words, as it prints them (checked against the line by the script below). */
+const printedInWords: Record<string, string> = {
+  B_EMPLOYMENT_RATE_GAP: "inférieur de 5 points",
+  B_QUARTIERS_FERTILES: "Six projets",
+  B_TOURISTS: "8 millions",
+};
+const unprinted: string[] = [];
+const baselines = (catalog.baselines as Json[]).map((b) => {
+  const r = refs(b.refs);
+  const text = seedText(r);
+  const numeric = parseNumber(b.value);
+  const words = printedInWords[b.id];
+  const printed =
+    words !== undefined
+      ? text.includes(words)
+        ? words
+        : null
+      : typeof b.value === "number"
+        ? printedNumber(b.value, text)
+        : String(b.value);
+  if (printed === null) unprinted.push(`${b.id} ${b.value}`);
+  const period = printedPeriod(b.year, text);
+  const read = b.year == null ? null : String(b.year);
+  const periodNote =
+    period === null && read !== null
+      ? `Period not printed on the cited lines; the seed catalog reads it as "${read}".`
+      : null;
+  return {
+    code: b.id,
+    measure: b.measure,
+    valueText: printed ?? String(b.value),
+    valueNumeric: numeric,
+    unit: b.unit ?? "",
+    period,
+    scope: b.scope ?? null,
+    territoryCode: territoryOfScope[b.scope] ?? null,
+    sourceNamed: b.source_named ?? null,
+    note: [b.note, periodNote].filter(Boolean).join(" ") || null,
+    refs: r,
+    indicators: (b.indicators ?? []).map((id: string) => indicatorCodeById.get(id)).filter(Boolean),
+    filieres: (b.filieres ?? []).filter((id: string) => filiereIds.has(id)),
+    sites: b.sites ?? [],
+  };
+});
+if (unprinted.length) console.warn(`numbers the cited lines do not print in digits: ${unprinted.join("; ")}`);
 /**
  * A target's starting point, when its baseline text cites a line that also states one of the agenda's
  * baseline figures ("101 653 students in 2021 (001:L603)" → B_STUDENTS_2021): the value and period
- * come from that figure, so progress is measured from what the document printed.
+ * come from that figure (its period only if the seed prints one), so progress is measured from what the
+ * document printed. `baselines` lists every figure stated on the cited lines.
  */
-function baselineOf(text: string | null): { baselineValue: number | null; baselinePeriod: string | null } {
+function baselineOf(text: string | null): {
+  baselineValue: number | null;
+  baselinePeriod: string | null;
+  baselines: string[];
+} {
   const cited = refs([...(text ?? "").matchAll(/\b(\d{3}:L\d+)/g)].map((m) => m[1]));
-  const figure = (catalog.baselines as Json[]).find(
-    (b) =>
-      parseNumber(b.value) !== null &&
-      /^\d{4}$/.test(String(b.year ?? b.period ?? "")) &&
-      refs(b.refs).some((r) => cited.some((c) => c.doc === r.doc && c.line === r.line)),
+  const onCited = baselines.filter((b) =>
+    b.refs.some((r) => cited.some((c) => c.doc === r.doc && c.line === r.line)),
   );
-  return figure
-    ? { baselineValue: parseNumber(figure.value), baselinePeriod: String(figure.year ?? figure.period) }
-    : { baselineValue: null, baselinePeriod: null };
+  const figure = onCited.find((b) => b.valueNumeric !== null && /^\d{4}$/.test(b.period ?? ""));
+  return {
+    baselineValue: figure?.valueNumeric ?? null,
+    baselinePeriod: figure?.period ?? null,
+    baselines: onCited.map((b) => b.code),
+  };
 }
 const targets = catalog.targets as Json[];
-write(
-  "targets.json",
-  targets.map((t) => {
-    const kind = valueKind(t.value, t.unit ?? "");
-    const numeric = kind === "multiplier" ? Number(String(t.value).slice(1)) : parseNumber(t.value);
-    const year = /\b(20\d{2})\b/.exec(String(t.horizon ?? ""));
-    return {
-      code: t.id,
-      label: t.label,
-      valueText: String(t.value),
-      valueNumeric: Number.isFinite(numeric) ? numeric : null,
-      valueKind: kind,
-      unit: t.unit ?? "",
-      horizon: String(t.horizon ?? ""),
-      horizonYear: year ? Number(year[1]) : null,
-      baselineText: t.baseline ?? null,
-      ...baselineOf(t.baseline ?? null),
-      agendaNodeCode: t.agenda_ref ?? null,
-      note: t.note ?? null,
-      refs: refs(t.refs),
-      indicators: (t.relates_to?.indicators ?? [])
-        .map((id: string) => indicatorCodeById.get(id))
-        .filter(Boolean),
-      filieres: (t.relates_to?.filieres ?? []).filter((id: string) => filiereIds.has(id)),
-    };
-  }),
-);
-write(
-  "baselines.json",
-  (catalog.baselines as Json[]).map((b) => ({
-    code: b.id,
-    measure: b.measure,
-    valueText: String(b.value),
-    valueNumeric: parseNumber(b.value),
-    unit: b.unit ?? "",
-    period: b.year == null ? null : String(b.year),
-    scope: b.scope ?? null,
-    sourceNamed: b.source_named ?? null,
-    note: b.note ?? null,
-    refs: refs(b.refs),
-    indicators: (b.indicators ?? []).map((id: string) => indicatorCodeById.get(id)).filter(Boolean),
-  })),
-);
+const targetRows = targets.map((t) => {
+  const kind = valueKind(t.value, t.unit ?? "");
+  const numeric = kind === "multiplier" ? Number(String(t.value).slice(1)) : parseNumber(t.value);
+  const year = /\b(20\d{2})\b/.exec(String(t.horizon ?? ""));
+  return {
+    code: t.id,
+    label: t.label,
+    valueText: String(t.value),
+    valueNumeric: Number.isFinite(numeric) ? numeric : null,
+    valueKind: kind,
+    unit: t.unit ?? "",
+    horizon: String(t.horizon ?? ""),
+    horizonYear: year ? Number(year[1]) : null,
+    baselineText: t.baseline ?? null,
+    ...baselineOf(t.baseline ?? null),
+    agendaNodeCode: t.agenda_ref ?? null,
+    note: t.note ?? null,
+    refs: refs(t.refs),
+    indicators: (t.relates_to?.indicators ?? [])
+      .map((id: string) => indicatorCodeById.get(id))
+      .filter(Boolean),
+    filieres: (t.relates_to?.filieres ?? []).filter((id: string) => filiereIds.has(id)),
+  };
+});
+write("targets.json", targetRows);
+/** "001:L562, L567 and L1377", "001:L2277-L2318": a bare Lnnn belongs to the document named before it. */
+function linesCited(text: string): string[] {
+  let doc: string | null = null;
+  const out: string[] = [];
+  for (const m of text.matchAll(/(?:(\d{3}):)?L(\d+)(?:-L?(\d+))?/g)) {
+    doc = m[1] ?? doc;
+    if (doc) out.push(`${doc}:L${m[2]}${m[3] ? `-L${m[3]}` : ""}`);
+  }
+  return out;
+}
+/** Baselines and targets stated on a line: a document conflict bears on those its values cite. */
+const statedOn = new Map<string, string[]>();
+for (const item of [...baselines, ...targetRows])
+  for (const r of item.refs) {
+    const key = `${r.doc}:${r.line}`;
+    statedOn.set(key, [...(statedOn.get(key) ?? []), item.code]);
+  }
 write(
   "document-conflicts.json",
-  (catalog.inconsistencies as Json[]).map((c, i) => ({
-    code: `C${String(i + 1).padStart(2, "0")}`,
-    topic: c.topic,
-    values: (c.values as string[]).map((v) => ({
+  (catalog.inconsistencies as Json[]).map((c, i) => {
+    const values = (c.values as string[]).map((v) => ({
       value: v.replace(/\s*\([^)]*\d{3}:L[^)]*\)\s*$/, "").trim() || v,
-      refs: refs((v.match(/\d{3}:L\d+/g) ?? []) as string[]),
-    })),
-    note: c.note ?? null,
-  })),
+      refs: refs(linesCited(v)),
+    }));
+    const related = new Set(
+      values.flatMap((v) => v.refs.flatMap((r) => statedOn.get(`${r.doc}:${r.line}`) ?? [])),
+    );
+    return {
+      code: `C${String(i + 1).padStart(2, "0")}`,
+      topic: c.topic,
+      values,
+      relatedCodes: [...related].sort(),
+      note: c.note ?? null,
+    };
+  }),
 );
 
 // Filière ↔ partner links, as the catalog lists them per filière.
@@ -429,6 +527,18 @@ for (const t of targets) {
     }
   }
 }
+// A baseline is stated in the body of the node whose span of lines holds one of its 001 lines.
+const nodeAt = (line: number) =>
+  line > bodyEnd ? undefined : spans.filter((x) => x.start <= line).at(-1)?.code;
+write(
+  "baselines.json",
+  baselines.map((b) => ({
+    ...b,
+    agendaNodes: [
+      ...new Set(b.refs.filter((r) => r.doc === "001").flatMap((r) => nodeAt(r.line) ?? [])),
+    ].sort(),
+  })),
+);
 write(
   "agenda-nodes.json",
   nodes.map((n) => {

@@ -1,4 +1,4 @@
-import { and, asc, eq, ilike, inArray, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, eq, ilike, inArray, isNotNull, isNull, or, type SQL, sql } from "drizzle-orm";
 import { agendaNodeIndicators, agendaNodes } from "../../../schema/agenda";
 import { filieres } from "../../../schema/filiere";
 import {
@@ -26,6 +26,8 @@ export interface IndicatorFilter {
   provider?: string;
   /** An agenda node: the indicators linked to it or to any node below it. */
   agendaNode?: string;
+  /** true: the agenda's numbered 20; false: the hub's own. */
+  inAgenda?: boolean;
 }
 
 export function listIndicators(ctx: GraphQLContext, f: IndicatorFilter): Promise<IndicatorRow[]> {
@@ -37,6 +39,8 @@ export function listIndicators(ctx: GraphQLContext, f: IndicatorFilter): Promise
     );
   }
   if (f.provider) where.push(eq(indicators.providerPartnerCode, f.provider));
+  if (f.inAgenda !== undefined && f.inAgenda !== null)
+    where.push(f.inAgenda ? isNotNull(indicators.number) : isNull(indicators.number));
   if (f.agendaNode)
     where.push(
       inArray(

@@ -42,6 +42,12 @@ class IndicatorsArgs extends PageArgs {
     description: "Code or name (French or English) contains this text.",
   })
   search?: string;
+  @Field(() => Boolean, {
+    nullable: true,
+    description:
+      "true: only the agenda's 20 impact indicators (001:L557-L570); false: only those the hub adds beside them.",
+  })
+  inAgenda?: boolean;
 }
 
 async function territoryOrDefault(ctx: GraphQLContext, code: string | undefined): Promise<string> {
@@ -96,6 +102,14 @@ export class IndicatorResolver {
     @Arg("lang", () => Lang, { defaultValue: Lang.EN, description: "Language." }) lang: Lang,
   ) {
     return labelIn(lang, i.nameFr, i.nameEn);
+  }
+
+  @FieldResolver(() => Boolean, {
+    description:
+      "True for the agenda's 20 impact indicators (numbered 1-20 in its table); false for those the hub carries beside them (legal populations, the ATMO index).",
+  })
+  inAgenda(@Root() i: IndicatorRow) {
+    return i.number !== null;
   }
 
   @FieldResolver(() => Partner, { nullable: true, description: "The partner that publishes it." })

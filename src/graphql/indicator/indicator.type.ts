@@ -2,7 +2,10 @@ import { Field, Int, ObjectType } from "type-graphql";
 import type { indicators } from "../../../schema/indicator";
 import { SourceRefType } from "../common.type";
 
-@ObjectType({ description: "One of the agenda's impact indicators (numbered 1-20), or a later one." })
+@ObjectType({
+  description:
+    "One of the agenda's 20 impact indicators (numbered 1-20, `inAgenda` true), or one the hub carries beside them (`number` null).",
+})
 export class Indicator
   implements
     Pick<
@@ -26,7 +29,10 @@ export class Indicator
 {
   @Field(() => String, { description: "Stable code, e.g. unemployment_rate." })
   code!: string;
-  @Field(() => Int, { nullable: true, description: "Number in the agenda's table (001:L557-L570)." })
+  @Field(() => Int, {
+    nullable: true,
+    description: "Number in the agenda's table (001:L557-L570); null for the hub's own.",
+  })
   number!: number | null;
   @Field(() => String, { description: "Name as printed in the agenda (French)." })
   nameFr!: string;

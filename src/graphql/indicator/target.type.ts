@@ -9,6 +9,7 @@ export class Target
       typeof targets.$inferSelect,
       | "code"
       | "label"
+      | "labelFr"
       | "valueText"
       | "valueNumeric"
       | "valueKind"
@@ -26,8 +27,13 @@ export class Target
 {
   @Field(() => String, { description: "Stable code (T_STUDENTS_2030…)." })
   code!: string;
-  @Field(() => String, { description: "What the objective is." })
+  @Field(() => String, { description: "What the objective is, in English (a paraphrase of the seed)." })
   label!: string;
+  @Field(() => String, {
+    nullable: true,
+    description: "The objective in the seed's own words (French), where the catalog paraphrases it.",
+  })
+  labelFr!: string | null;
   @Field(() => String, { description: "Value as printed in the document." })
   valueText!: string;
   @Field(() => Float, { nullable: true, description: "Value as a number, where it is one." })
@@ -84,13 +90,20 @@ export class Baseline
   code!: string;
   @Field(() => String, { description: "What was measured." })
   measure!: string;
-  @Field(() => String, { description: "Value as printed." })
+  @Field(() => String, {
+    description:
+      'Value as printed ("101 653", "9,3"); a figure given in several parts is the catalog\'s summary of them.',
+  })
   valueText!: string;
   @Field(() => Float, { nullable: true, description: "Value as a number, where it is one." })
   valueNumeric!: number | null;
   @Field(() => String, { description: "Unit." })
   unit!: string;
-  @Field(() => String, { nullable: true, description: "Period as printed." })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "Period as printed on its line; null when the line prints none (the note says how the catalog read it).",
+  })
   period!: string | null;
   @Field(() => String, { nullable: true, description: "What the figure covers." })
   scope!: string | null;
@@ -102,4 +115,33 @@ export class Baseline
   note!: string | null;
   @Field(() => [SourceRefType], { description: "Where the document states it." })
   refs!: SourceRefType[];
+}
+
+@ObjectType({
+  description: "One of the values the documents give for the same fact, with where each says it.",
+})
+export class ConflictValue {
+  @Field(() => String, { description: "The value as the document states it." })
+  value!: string;
+  @Field(() => [SourceRefType], { description: "Document and line of this value." })
+  refs!: SourceRefType[];
+}
+
+@ObjectType({
+  description:
+    "A place where the seed documents contradict themselves: every value side by side with its document and line. The hub never picks one.",
+})
+export class DocumentConflict {
+  @Field(() => String, { description: "Stable code (C01…)." })
+  code!: string;
+  @Field(() => String, { description: "What the values are about." })
+  topic!: string;
+  @Field(() => [ConflictValue], { description: "Every value given, in the catalog's order." })
+  values!: ConflictValue[];
+  @Field(() => [String], {
+    description: "Codes of the baselines and targets stated on one of its lines.",
+  })
+  relatedCodes!: string[];
+  @Field(() => String, { nullable: true, description: "Caveats." })
+  note!: string | null;
 }
