@@ -16,6 +16,7 @@
 import { type SQL, sql } from "drizzle-orm";
 import { type Db, selectRows } from "../../src/db/client";
 import { upsertObservationsFrom, upsertSeriesFrom } from "./loader";
+import { recordDerivedDecimals } from "./precision";
 
 /**
  * The columns a stage's SELECT must yield, one row per (series, period):
@@ -80,6 +81,8 @@ export interface RatioOfMeasures {
   ratio: { indicatorCode: string; measure: string; unit: string; derivation: string };
   /** What the quotient is multiplied by: 100 for a percentage, 1 for a plain ratio. */
   factor: number;
+  /** Decimals the ratio is served with; by default one for a percentage (as INSEE gives rates), else two. */
+  decimals?: number;
 }
 
 /**
@@ -99,7 +102,8 @@ export const ratioRows = (spec: RatioOfMeasures): DerivedRows => sql`
     nv.obs_status = 'A' and dv.obs_status = 'A' as inputs_all_a,
     ${weakestStatus("nv", "dv")} as inputs_status,
     jsonb_build_array(jsonb_build_object('seriesId', n.id, 'period', nv.period),
-      jsonb_build_object('seriesId', d.id, 'period', dv.period)) as derived_from
+      jsonb_build_object('seriesId', d.id, 'period', dv.period)) as derived_from,
+    ${spec.decimals ?? (spec.factor === 100 ? 1 : 2)}::int as decimals
   from series n
   -- the whole natural key, so the join is one unique-index probe per series
   join series d on d.indicator_code = ${spec.denominator.indicatorCode} and d.territory_code = n.territory_code
@@ -140,6 +144,8 @@ export async function upsertDerived(
     from (${rows}) as q`);
   // Stages that do not yield it leave the status rule's default, E.
   await db.execute(sql`alter table derived_rows add column if not exists inputs_status text`);
+  // Stages that do not declare their precision take their inputs' (see precision.ts).
+  await db.execute(sql`alter table derived_rows add column if not exists decimals int`);
   const [clash] = await selectRows<{ series: string }>(
     db,
     sql`select s.indicator_code || '|' || s.territory_code || '|' || s.measure || '|' || s.breakdown_key as series
@@ -168,6 +174,7 @@ export async function upsertDerived(
         from derived_rows d join series s using (indicator_code, territory_code, measure, breakdown_key)`,
     { runId: provenance.runId, rawPayloadId: null, sourceUrl: null, retrievedAt: null },
   );
+  await recordDerivedDecimals(db);
   const [n] = await selectRows<{ n: number | string }>(db, sql`select count(*) as n from derived_rows`);
   await db.execute(sql`drop table derived_rows`);
   return { rows: Number(n?.n ?? 0), ...counts };

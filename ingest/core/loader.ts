@@ -8,6 +8,7 @@
 import { type SQL, sql } from "drizzle-orm";
 import { type Db, selectRows } from "../../src/db/client";
 import { PeriodError, parsePeriod } from "../../src/period";
+import { decimalsBySeries, recordDecimals } from "./precision";
 import { ConvertError, type ConvertResult, type SeriesInput, type SeriesKey } from "./types";
 
 const BATCH = 5_000;
@@ -252,6 +253,7 @@ export async function loadConversion(
   }
 
   const rows = [...observations.values()];
+  await recordDecimals(db, decimalsBySeries(rows as { series_id: number; value: number | null }[]));
   const counts: RowCounts = { inserted: 0, updated: 0, unchanged: 0 };
   for (let i = 0; i < rows.length; i += BATCH) {
     const json = JSON.stringify(rows.slice(i, i + BATCH));

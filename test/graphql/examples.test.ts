@@ -42,6 +42,15 @@ describe("the playground's examples", () => {
     const observations = indicator.series[0].observations;
     expect(observations.at(-1)).toMatchObject({ period: "2026-Q1", value: 9.1, obsStatus: "SD" });
     expect(observations.at(-1).changeFromYearBefore).toMatchObject({ basePeriod: "2025-Q1" });
+    // INSEE publishes the rate to one decimal: so are its changes, with no float noise (9.1 − 8.8 = 0.3).
+    const decimals = (x: number | null) => (x === null ? 0 : (String(x).split(".")[1]?.length ?? 0));
+    const changes = observations.map((o: Answer) => o.changeFromYearBefore).filter(Boolean);
+    expect(changes.length).toBeGreaterThan(0);
+    for (const c of changes) {
+      expect(decimals(c.absolute), String(c.absolute)).toBeLessThanOrEqual(1);
+      expect(Math.abs(c.absolute - Math.round(c.absolute * 10) / 10)).toBe(0);
+    }
+    expect(observations.every((o: Answer) => decimals(o.value) <= 1)).toBe(true);
   });
 
   it("salaried jobs by filière in the Pays d'Aix communes", async () => {

@@ -121,10 +121,11 @@ describe("series and observations over GraphQL", () => {
     );
     const q1 = series.observations.find((o) => o.period === "2026-Q1");
     expect(q1?.changeFromPrevious).toMatchObject({ basePeriod: "2025-Q4", baseValue: 9 });
-    expect(q1?.changeFromPrevious?.absolute).toBeCloseTo(0.3, 10);
+    // Exactly 0.3, not 9.3 − 9 in floating point: changes keep the series' published decimals.
+    expect(q1?.changeFromPrevious?.absolute).toBe(0.3);
     expect(q1?.changeFromYearBefore).toMatchObject({ basePeriod: "2025-Q1", baseValue: 8.6 });
-    expect(q1?.changeFromYearBefore?.absolute).toBeCloseTo(0.7, 10);
-    expect(q1?.changeFromYearBefore?.percent).toBeCloseTo((0.7 / 8.6) * 100, 10);
+    expect(q1?.changeFromYearBefore?.absolute).toBe(0.7);
+    expect(q1?.changeFromYearBefore?.percent).toBe(8.1);
     // The range starts at 2025-Q1, yet its change reaches back to 2024-Q4, outside the range.
     expect(series.observations[0].changeFromPrevious).toMatchObject({
       basePeriod: "2024-Q4",

@@ -164,7 +164,8 @@ const changeAndSizeRows = () => sql`
     (${missingOf("cur")} + ${missingOf("prev")})::int as missing_inputs,
     cur.obs_status = 'A' and prev.obs_status = 'A' as inputs_all_a,
     jsonb_build_array(jsonb_build_object('seriesId', s.id, 'period', prev.period),
-      jsonb_build_object('seriesId', s.id, 'period', cur.period)) as derived_from
+      jsonb_build_object('seriesId', s.id, 'period', cur.period)) as derived_from,
+    null::int as decimals
   from series s
   join observations cur on cur.series_id = s.id
   join observations prev on prev.series_id = s.id
@@ -179,7 +180,9 @@ const changeAndSizeRows = () => sql`
     (${missingOf("jo")} + ${missingOf("eo")})::int as missing_inputs,
     jo.obs_status = 'A' and eo.obs_status = 'A' as inputs_all_a,
     jsonb_build_array(jsonb_build_object('seriesId', s.id, 'period', jo.period),
-      jsonb_build_object('seriesId', e.id, 'period', eo.period)) as derived_from
+      jsonb_build_object('seriesId', e.id, 'period', eo.period)) as derived_from,
+    -- a quotient of counts: two decimals (see ingest/core/precision.ts)
+    2::int as decimals
   from series s
   -- the whole natural key, so the join is one unique-index probe per series
   join series e on e.indicator_code = 'avg_private_firm_size' and e.territory_code = s.territory_code

@@ -9,6 +9,7 @@ import { selectRows } from "../../db/client";
 import { AggregationNotAllowedError, BadUserInputError } from "../../errors";
 import type { GraphQLContext } from "../context";
 import { observationSource, periodOverlap } from "../series/observation.sql";
+import { roundTo } from "../series/precision";
 import { PeriodArgs, parsePeriodArgs, SeriesFilterInput } from "../series/series.args";
 import { type SeriesFilter, seriesCondition } from "../series/series.loaders";
 import { TerritoryLevel } from "../territory/territory.type";
@@ -82,6 +83,16 @@ export class AggregateRow {
   observationCount!: number;
   @Field(() => Int, { description: "Series they come from." })
   seriesCount!: number;
+}
+
+/**
+ * Decimals of an aggregate: a sum, minimum or maximum has those of the series it reads; a mean two more
+ * (the mean of 9.1 and 8.8 is 8.95); a count none.
+ */
+function decimalsOf(fn: AggregateFunction, decimals: number | null): number | null {
+  if (fn === AggregateFunction.COUNT) return 0;
+  if (decimals === null) return null;
+  return fn === AggregateFunction.AVG ? decimals + 2 : decimals;
 }
 
 /** Units whose values never add up: a sum of rates or shares means nothing. */
@@ -233,6 +244,7 @@ export async function aggregate(ctx: GraphQLContext, args: AggregateArgs, filter
     measure: string | null;
     unit: string;
     value: number | string | null;
+    decimals: number | null;
     observation_count: number | string;
     series_count: number | string;
   }>(
@@ -240,7 +252,7 @@ export async function aggregate(ctx: GraphQLContext, args: AggregateArgs, filter
     sql`with src as (${observationSource(where, asOf)}),
       g as (
         select src.series_id, src.period, src.period_start, src.value, ${territory} as territory_code,
-          ${level} as territory_level, s.filiere_code, s.measure, s.unit
+          ${level} as territory_level, s.filiere_code, s.measure, s.unit, s.decimals
         from src join series s on s.id = src.series_id join territories t on t.code = s.territory_code ${rollUp}
         where ${periodOverlap("src", from, to)} ${notTwice}
       )
@@ -249,7 +261,7 @@ export async function aggregate(ctx: GraphQLContext, args: AggregateArgs, filter
         ${groups.includes(AggregateDimension.YEAR) ? sql`left(g.period, 4) as period` : select(AggregateDimension.PERIOD, "period")},
         ${select(AggregateDimension.MEASURE, "measure")},
         ${args.function === AggregateFunction.COUNT ? sql`'count'` : sql`min(g.unit)`} as unit,
-        ${FUNCTION_SQL[args.function]} as value, count(g.value) as observation_count,
+        ${FUNCTION_SQL[args.function]} as value, max(g.decimals) as decimals, count(g.value) as observation_count,
         count(distinct g.series_id) as series_count
       from g
       ${keys.length ? sql`group by ${sql.join(keys, sql`, `)} order by ${sql.join(keys, sql`, `)}` : sql``}`,
@@ -263,7 +275,7 @@ export async function aggregate(ctx: GraphQLContext, args: AggregateArgs, filter
       period: r.period,
       measure: r.measure,
       unit: r.unit ?? "",
-      value: r.value === null ? null : Number(r.value),
+      value: roundTo(r.value === null ? null : Number(r.value), decimalsOf(args.function, r.decimals)),
       observationCount: Number(r.observation_count),
       seriesCount: Number(r.series_count),
     }));

@@ -9,6 +9,7 @@ import { selectRows } from "../../db/client";
 import { type GraphQLContext, groupedLoader } from "../context";
 import { seriesVisibleTo } from "../scope";
 import { observationSource } from "../series/observation.sql";
+import { roundTo, SHARE_DECIMALS } from "../series/precision";
 import { HEADLINE } from "../series/series.loaders";
 
 /** Where a target applies when it does not say: the Métropole (EPCI 200054807). */
@@ -117,6 +118,7 @@ interface Raw {
   series_id: number | string | null;
   measure: string | null;
   unit: string | null;
+  decimals: number | null;
   base_value: number | null;
   base_period: string | null;
   latest_value: number | null;
@@ -151,8 +153,8 @@ function progressSql(
       where tg.code in (${codes})
     ),
     sel as (
-      select t.*, s.id as series_id, s.measure, s.unit from t left join lateral (
-        select s.id, s.measure, s.unit from series s
+      select t.*, s.id as series_id, s.measure, s.unit, s.decimals from t left join lateral (
+        select s.id, s.measure, s.unit, s.decimals from series s
         where s.indicator_code = t.indicator_code and s.territory_code = t.territory_code
           and s.breakdown_key = coalesce('filiere=' || t.filiere_code, '')
           and ${scope}
@@ -192,7 +194,7 @@ function progressSql(
           then (goal.latest_end - goal.base_end)::float8 / (goal.horizon_end - goal.base_end) end as time_elapsed
       from goal
     )
-    select target_code, indicator_code, territory_code, filiere_code, series_id, measure, unit, base_value, base_period,
+    select target_code, indicator_code, territory_code, filiere_code, series_id, measure, unit, decimals, base_value, base_period,
       latest_value, latest_period, target_value, share_achieved, time_elapsed,
       case when time_elapsed > 0 then base_value + (latest_value - base_value) / time_elapsed end as projected_value,
       case
@@ -229,14 +231,15 @@ export const progressOf = (ctx: GraphQLContext) =>
         seriesId: n(r.series_id),
         measure: r.measure,
         unit: r.unit,
-        baselineValue: n(r.base_value),
+        // The agenda's figure as parsed, or a stored value: both are already as published.
+        baselineValue: roundTo(n(r.base_value), null),
         baselinePeriod: r.base_period,
-        latestValue: n(r.latest_value),
+        latestValue: roundTo(n(r.latest_value), r.decimals),
         latestPeriod: r.latest_period,
-        targetValue: n(r.target_value),
-        shareAchieved: n(r.share_achieved),
-        timeElapsed: n(r.time_elapsed),
-        projectedValue: n(r.projected_value),
+        targetValue: roundTo(n(r.target_value), r.decimals),
+        shareAchieved: roundTo(n(r.share_achieved), SHARE_DECIMALS),
+        timeElapsed: roundTo(n(r.time_elapsed), SHARE_DECIMALS),
+        projectedValue: roundTo(n(r.projected_value), r.decimals),
         status: r.status,
       }));
       return keys.map((k) =>

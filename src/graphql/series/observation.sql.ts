@@ -7,6 +7,7 @@ import { type SQL, sql } from "drizzle-orm";
 import { type Db, selectRows } from "../../db/client";
 import type { Period } from "../../period";
 import { keyValues } from "../common.type";
+import { roundPercent, roundTo } from "./precision";
 import type { Change, Observation } from "./series.type";
 
 export interface ObservationQuery {
@@ -52,6 +53,7 @@ interface RawRow {
   prev_pct: number | null;
   ya_abs: number | null;
   ya_pct: number | null;
+  decimals: number | null;
   total: number | string;
 }
 
@@ -111,6 +113,7 @@ export async function selectObservations(db: Db, q: ObservationQuery): Promise<O
         case when w.prev_value <> 0 then (w.value - w.prev_value) / abs(w.prev_value) * 100 end as prev_pct,
         w.value - y.value as ya_abs,
         case when y.value <> 0 then (w.value - y.value) / abs(y.value) * 100 end as ya_pct,
+        (select sd.decimals from series sd where sd.id = w.series_id) as decimals,
         count(*) over () as total
       from w
       left join src y on y.series_id = w.series_id
@@ -140,9 +143,15 @@ function change(
   baseValue: number | null,
   absolute: number | null,
   percent: number | null,
+  decimals: number | null,
 ): Change | null {
   if (basePeriod === null) return null;
-  return { basePeriod, baseValue: float(baseValue), absolute: float(absolute), percent: float(percent) };
+  return {
+    basePeriod,
+    baseValue: roundTo(float(baseValue), decimals),
+    absolute: roundTo(float(absolute), decimals),
+    percent: roundPercent(float(percent)),
+  };
 }
 
 function toObservation(r: RawRow): ObservationRow {
@@ -151,7 +160,7 @@ function toObservation(r: RawRow): ObservationRow {
     period: r.period,
     periodStart: r.period_start,
     periodEnd: r.period_end,
-    value: float(r.value),
+    value: roundTo(float(r.value), r.decimals),
     obsStatus: r.obs_status,
     obsQual: r.obs_qual,
     attributes: keyValues(r.attributes),
@@ -164,8 +173,8 @@ function toObservation(r: RawRow): ObservationRow {
       derivedFrom: r.derived_from,
     },
     validFrom: new Date(r.valid_from),
-    changeFromPrevious: change(r.prev_period, r.prev_value, r.prev_abs, r.prev_pct),
-    changeFromYearBefore: change(r.ya_period, r.ya_value, r.ya_abs, r.ya_pct),
+    changeFromPrevious: change(r.prev_period, r.prev_value, r.prev_abs, r.prev_pct, r.decimals),
+    changeFromYearBefore: change(r.ya_period, r.ya_value, r.ya_abs, r.ya_pct, r.decimals),
     total: Number(r.total),
   };
 }

@@ -10,6 +10,7 @@ import { type GraphQLContext, groupedLoader, manyLoader, oneLoader } from "../co
 import { type PageArgs, paginate } from "../pagination";
 import { seriesVisibleTo } from "../scope";
 import { type ObservationQuery, type ObservationRow, selectObservations } from "./observation.sql";
+import { roundTo } from "./precision";
 import type { Frequency, ObservationRevision, Series } from "./series.type";
 
 export type SeriesRow = Omit<Series, "frequency"> & {
@@ -99,6 +100,7 @@ interface RawSeries {
   derivation: string | null;
   metadata: Record<string, unknown>;
   headline: boolean;
+  decimals: number | null;
   total?: number | string;
 }
 
@@ -124,6 +126,7 @@ const toSeries = (r: RawSeries): SeriesRow => ({
   headline: r.headline,
   derivation: r.derivation,
   metadata: r.metadata,
+  decimals: r.decimals,
 });
 
 /**
@@ -135,7 +138,7 @@ export const HEADLINE = sql`exists (select 1 from indicators i where i.code = s.
 
 const SERIES_COLUMNS = sql`s.id, s.indicator_code, s.territory_code, s.measure, s.breakdown, s.breakdown_key,
   s.filiere_code, s.naf_code, s.dataset_code, s.source_key, s.frequency, s.unit, s.unit_mult, s.title_fr, s.title_en,
-  s.source_updated_at, s.derived, s.derivation, s.metadata, ${HEADLINE} as headline`;
+  s.source_updated_at, s.derived, s.derivation, s.metadata, s.decimals, ${HEADLINE} as headline`;
 
 export async function findSeries(ctx: GraphQLContext, f: SeriesFilter): Promise<SeriesRow[]> {
   const rows = await selectRows<RawSeries>(
@@ -302,6 +305,7 @@ interface RawRevision {
   valid_from: string | Date;
   valid_to: string | Date;
   replaced_by_run_id: number | string | null;
+  decimals: number | null;
 }
 
 /** Earlier values of many observations (key `seriesId|period`), newest first. */
@@ -316,13 +320,13 @@ export const revisionsOf = (ctx: GraphQLContext) =>
       });
       const rows = await selectRows<RawRevision>(
         ctx.db,
-        sql`select r.* from observation_revisions r join series s on s.id = r.series_id
+        sql`select r.*, s.decimals from observation_revisions r join series s on s.id = r.series_id
             where ${seriesVisibleTo(ctx) ?? sql`true`} and (r.series_id, r.period) in (${sql.join(pairs, sql`, `)})
             order by r.valid_to desc, r.id desc`,
       );
       return rows.map((r) => ({
         key: `${r.series_id}|${r.period}`,
-        value: r.value === null ? null : Number(r.value),
+        value: roundTo(r.value === null ? null : Number(r.value), r.decimals),
         obsStatus: r.obs_status,
         obsQual: r.obs_qual,
         validFrom: new Date(r.valid_from),

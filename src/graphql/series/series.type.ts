@@ -50,6 +50,7 @@ export class Series
       | "derived"
       | "derivation"
       | "metadata"
+      | "decimals"
     >
 {
   @Field(() => Int, { description: "Identifier of the series in this hub." })
@@ -108,6 +109,12 @@ export class Series
       "True when the series is in its indicator's own unit (a rate indicator's rate, not the counts behind it): the one an indicator's `latest` and progress read.",
   })
   headline!: boolean;
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      "Decimals the source publishes values with (9.1 → 1); values and their changes are served rounded to it. Null: not known yet (values then keep 12 significant digits).",
+  })
+  decimals!: number | null;
   @Field(() => JSONObjectResolver, {
     description: "Source metadata kept as-is (SDMX attributes, dataset ids…).",
   })
@@ -155,13 +162,13 @@ export class Change {
   baseValue!: number | null;
   @Field(() => Float, {
     nullable: true,
-    description: "Difference: value minus baseValue, in the series' unit.",
+    description: "Difference: value minus baseValue, in the series' unit, to the series' published decimals.",
   })
   absolute!: number | null;
   @Field(() => Float, {
     nullable: true,
     description:
-      "Relative change in percent of |baseValue| (null when baseValue is 0 or missing). For a rate this is a relative change, not points: use `absolute` for points.",
+      "Relative change in percent of |baseValue|, to one decimal (null when baseValue is 0 or missing). For a rate this is a relative change, not points: use `absolute` for points.",
   })
   percent!: number | null;
 }
