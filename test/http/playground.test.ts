@@ -139,7 +139,8 @@ describe("the offline playground", () => {
         });
       await expect.poll(response, { timeout: 10_000 }).toContain('"code": "unemployment_rate"');
       const { data } = JSON.parse(await response()) as { data: { indicators: { nodes: unknown[] } } };
-      expect(data.indicators.nodes).toHaveLength(22);
+      // The first tab asks for the agenda's 20 only (inAgenda: true), not the hub's own two.
+      expect(data.indicators.nodes).toHaveLength(20);
       expect(await page.locator(".result-window").innerText()).toContain("unemployment_rate");
 
       // The second example carries variables: its tab runs with them.
