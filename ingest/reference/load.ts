@@ -267,6 +267,15 @@ const etalabNamed = z.object({ code: z.string(), nom: z.string(), region: z.stri
 type TerritoryRow = typeof territories.$inferInsert;
 
 /**
+ * What each major version of @etalab/decoupage-administratif ships, from its README ("Millésimes et
+ * versions de package": 6.0.0 is the 2026 COG; populations: INSEE's légales, which enter into force on
+ * 1 January three years after their census reference year, so 2023's in 2026).
+ */
+const ETALAB_VINTAGES: Record<string, { cog: number; population: number }> = {
+  "6": { cog: 2026, population: 2023 },
+};
+
+/**
  * Where `FRANCE-FM` comes from: INSEE Melodi writes France métropolitaine `FRANCE-FM` (GEO values
  * `2025-FRANCE-FM`, next to `FRANCE-F` for France), as seen in the requests and readers of several public
  * Melodi clients, not in an INSEE document; BDM's TAUX-CHOMAGE calls it REF_AREA `FM` (idbank 001515842).
@@ -280,8 +289,14 @@ type LinkRow = typeof territoryLinks.$inferInsert;
 function buildTerritories(cts: z.infer<typeof ctSchema>[]): { rows: TerritoryRow[]; links: LinkRow[] } {
   const pkg = require("@etalab/decoupage-administratif/package.json") as { version: string };
   const source = `@etalab/decoupage-administratif@${pkg.version}`;
-  // Package 6.x ships the COG of its year; we record the vintage it states in its README-free form.
-  const vintage = 2025;
+  const major = pkg.version.split(".")[0] ?? "";
+  const years = ETALAB_VINTAGES[major];
+  if (!years)
+    throw new ReferenceDataError(
+      `${source}: which COG and population years this major version ships is not recorded in ETALAB_VINTAGES (ingest/reference/load.ts): read the package's README and add it`,
+    );
+  const vintage = years.cog;
+  const populationSource = `${source}: INSEE populations légales ${years.population} (population municipale), in force on 1 January ${years.cog}`;
   const communes = z
     .array(etalabCommune)
     .parse(require("@etalab/decoupage-administratif/data/communes.json"));
@@ -361,7 +376,8 @@ function buildTerritories(cts: z.infer<typeof ctSchema>[]): { rows: TerritoryRow
       name: c.nom,
       siren: m.siren ?? null,
       population: c.population ?? null,
-      populationSource: c.population ? source : null,
+      populationYear: c.population ? years.population : null,
+      populationSource: c.population ? populationSource : null,
     });
     links.push({
       childCode: `COM-${c.code}`,
@@ -386,7 +402,8 @@ function buildTerritories(cts: z.infer<typeof ctSchema>[]): { rows: TerritoryRow
       cogCode: a.code,
       name: a.nom,
       population: a.population ?? null,
-      populationSource: a.population ? source : null,
+      populationYear: a.population ? years.population : null,
+      populationSource: a.population ? populationSource : null,
     });
     links.push({
       childCode: `ARM-${a.code}`,
@@ -420,6 +437,20 @@ function buildTerritories(cts: z.infer<typeof ctSchema>[]): { rows: TerritoryRow
         note: ct.note,
       });
     }
+  }
+  // The EPCI and each conseil de territoire: the sum of their communes, all of the same vintage. The
+  // DGCL's own EPCI figure (epci.json populationMunicipale) is of another count and is not mixed in.
+  const populationOf = new Map(rows.map((r) => [r.code, r.population ?? null]));
+  for (const row of rows) {
+    if (row.level !== "epci" && row.level !== "conseil_de_territoire") continue;
+    const parts = links
+      .filter((l) => l.parentCode === row.code && l.relation === "member")
+      .map((l) => populationOf.get(l.childCode) ?? null);
+    if (parts.length === 0 || parts.some((p) => p === null)) continue;
+    const unconfirmed = links.some((l) => l.parentCode === row.code && l.confirmed === false);
+    row.population = parts.reduce<number>((a, b) => a + (b ?? 0), 0);
+    row.populationYear = years.population;
+    row.populationSource = `sum of its ${parts.length} communes (${populationSource})${unconfirmed ? "; membership partly unconfirmed" : ""}`;
   }
   return { rows, links };
 }

@@ -21,6 +21,41 @@ describe("the reference data over GraphQL", () => {
     expect(territory.children.every((c) => c.territory.population > 0)).toBe(true);
   });
 
+  it("gives communes, the EPCI and the conseils de territoire a population with its year, the sums of one vintage", async () => {
+    const { epci, territories } = dataOf(
+      await query<{
+        epci: {
+          population: number;
+          populationYear: number;
+          children: { territory: { population: number; populationYear: number } }[];
+        };
+        territories: {
+          nodes: {
+            population: number;
+            populationYear: number;
+            populationSource: string;
+            children: { territory: { population: number } }[];
+          }[];
+        };
+      }>(
+        `{ epci: territory(code: "EPCI-200054807") { population populationYear
+             children(level: COMMUNE) { territory { population populationYear } } }
+           territories(level: CONSEIL_DE_TERRITOIRE) { nodes { population populationYear populationSource
+             children(level: COMMUNE) { territory { population } } } } }`,
+      ),
+    );
+    // INSEE's légales of 2023, in force since 1 January 2026, as @etalab/decoupage-administratif 6 ships them.
+    expect(new Set(epci.children.map((c) => c.territory.populationYear))).toEqual(new Set([2023]));
+    expect(epci.populationYear).toBe(2023);
+    expect(epci.population).toBe(epci.children.reduce((n, c) => n + c.territory.population, 0));
+    for (const ct of territories.nodes) {
+      expect(ct.populationYear).toBe(2023);
+      expect(ct.population).toBe(ct.children.reduce((n, c) => n + c.territory.population, 0));
+      expect(ct.populationSource).toMatch(/^sum of its \d+ communes/);
+    }
+    expect(territories.nodes.reduce((n, ct) => n + ct.population, 0)).toBe(epci.population);
+  });
+
   it("lists the 6 conseils de territoire whose memberships sum to 92, with the unconfirmed ones marked", async () => {
     const { territories } = dataOf(
       await query<{
