@@ -250,7 +250,7 @@ function stripSourceMapComment(body: Buffer): Buffer {
   return stripped === text ? body : Buffer.from(stripped);
 }
 
-function send(
+export function send(
   req: IncomingMessage,
   res: ServerResponse,
   asset: Asset,

@@ -8,7 +8,8 @@ import { type Db, migrationsFolder, selectRows } from "../db/client";
 import { buildHublotSchema } from "../graphql/build-schema";
 import { createContext, type GraphQLContext } from "../graphql/context";
 import { loggerFor } from "../logger";
-import { createPlayground, wantsPlayground } from "./playground";
+import { createDashboard } from "./dashboard/page";
+import { createPlayground, send, wantsPlayground } from "./playground";
 
 const log = loggerFor("http");
 
@@ -94,6 +95,7 @@ async function checkReadiness(db: Db, expected: number): Promise<Readiness> {
 export async function createHttpServer(db: Db): Promise<Server> {
   const expectedMigrations = expectedMigrationCount();
   const playground = createPlayground();
+  const dashboard = createDashboard();
   const apollo = new ApolloServer<GraphQLContext>({
     schema: await buildHublotSchema(),
     includeStacktraceInErrorResponses: false,
@@ -117,6 +119,23 @@ export async function createHttpServer(db: Db): Promise<Server> {
         return;
       }
       if (playground.serveAsset(req, res, url.pathname)) return;
+      if (url.pathname === "/" && (req.method === "GET" || req.method === "HEAD")) {
+        send(req, res, dashboard.page, {
+          "cache-control": "no-cache",
+          "content-security-policy": dashboard.csp,
+          "referrer-policy": "no-referrer",
+        });
+        return;
+      }
+      const dashboardAsset = dashboard.assets.get(url.pathname.slice(1));
+      if (dashboardAsset) {
+        send(req, res, dashboardAsset, { "cache-control": "public, max-age=31536000, immutable" });
+        return;
+      }
+      if (url.pathname === "/favicon.ico") {
+        res.writeHead(204).end();
+        return;
+      }
       if (url.pathname !== "/graphql") {
         res.writeHead(404, { "content-type": "text/plain" }).end("not found: try /graphql");
         return;
