@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { type Asset, jsonForScript, makeAsset } from "../playground";
 import { dashboardMessages } from "./messages";
 import { COMPARED_TERRITORIES, dashboardQueries, FALLBACK_TERRITORY, METROPOLE } from "./queries";
 
@@ -18,17 +19,10 @@ const ASSET_DIR = "dashboard";
 /** The measure of the jobs-by-filière chart: URSSAF's private salaried jobs, per filière at the Métropole. */
 const JOBS_MEASURE = "private_salaried_jobs";
 
-export interface DashboardAsset {
-  body: Buffer;
-  contentType: string;
-  /** A strong validator of the body (its sha256, shortened). */
-  etag: string;
-}
-
 export interface Dashboard {
-  page: DashboardAsset;
+  page: Asset;
   /** Asset path relative to the root (`dashboard/<hash>/app.js`) → asset. */
-  assets: ReadonlyMap<string, DashboardAsset>;
+  assets: ReadonlyMap<string, Asset>;
   /** The page's Content-Security-Policy. */
   csp: string;
 }
@@ -50,24 +44,6 @@ function packageRoot(require: NodeRequire, name: string): string {
     }
   }
   throw new Error(`cannot find the folder of package ${name}`);
-}
-
-function etagOf(body: Buffer): string {
-  return `"${createHash("sha256").update(body).digest("base64url").slice(0, 22)}"`;
-}
-
-function asset(body: Buffer, contentType: string): DashboardAsset {
-  return { body, contentType, etag: etagOf(body) };
-}
-
-/** JSON that is safe inside a <script> element: no `</script>`, no `<!--`. */
-function jsonForScript(value: unknown): string {
-  return JSON.stringify(value)
-    .replace(/</g, "\\u003c")
-    .replace(/>/g, "\\u003e")
-    .replace(/&/g, "\\u0026")
-    .replace(/\u2028/g, "\\u2028")
-    .replace(/\u2029/g, "\\u2029");
 }
 
 export const DASHBOARD_CSP = [
@@ -101,9 +77,9 @@ export function createDashboard(options: { graphqlPath?: string } = {}): Dashboa
     },
     "app.js": { path: join(here, "app.js"), type: "text/javascript; charset=utf-8" },
   };
-  const byName = new Map<string, DashboardAsset>();
+  const byName = new Map<string, Asset>();
   for (const [name, { path, type }] of Object.entries(files))
-    byName.set(name, asset(readFileSync(path), type));
+    byName.set(name, makeAsset(readFileSync(path), type));
   const version = createHash("sha256");
   for (const [name, a] of byName) version.update(name).update(a.etag);
   const dir = `${ASSET_DIR}/${version.digest("hex").slice(0, 12)}`;
@@ -146,7 +122,7 @@ export function createDashboard(options: { graphqlPath?: string } = {}): Dashboa
 </html>
 `;
   return {
-    page: asset(Buffer.from(html), "text/html; charset=utf-8"),
+    page: makeAsset(Buffer.from(html), "text/html; charset=utf-8"),
     assets: new Map([...byName].map(([name, a]) => [url(name), a])),
     csp: DASHBOARD_CSP,
   };
