@@ -7,6 +7,7 @@ import Fastify, {
 import type { Db } from "../db/client";
 import { loggerFor } from "../logger";
 import { registerCaller } from "./caller";
+import { registerDashboard } from "./dashboard/route";
 import { registerGraphql } from "./graphql";
 import { registerHealth } from "./health";
 
@@ -25,7 +26,7 @@ function codeOf(status: number): string {
 
 /**
  * The hub's HTTP layer: Fastify with one file per concern (who calls, health, GraphQL and its
- * playground), registered here in the order requests meet them.
+ * playground, the dashboard at /), registered here in the order requests meet them.
  */
 export async function buildHttpApp(db: Db): Promise<FastifyInstance> {
   const app = Fastify({
@@ -53,5 +54,6 @@ export async function buildHttpApp(db: Db): Promise<FastifyInstance> {
   registerCaller(app);
   registerHealth(app, db);
   await registerGraphql(app, db);
+  registerDashboard(app);
   return app;
 }
