@@ -5,9 +5,10 @@
  * them), its APE codes NAF rév. 2 sous-classes; which APE a territory has and every count are drawn
  * from a seeded generator, so two runs write the same bytes.
  */
+
+import { once } from "node:events";
 import { createWriteStream } from "node:fs";
 import { createRequire } from "node:module";
-import { once } from "node:events";
 
 const require = createRequire(import.meta.url);
 
@@ -27,10 +28,12 @@ interface Territory {
 }
 
 function territories(): Territory[] {
-  const epci = (require("@etalab/decoupage-administratif/data/epci.json") as {
-    code: string;
-    membres: { code: string; nom: string }[];
-  }[]).find((e) => e.code === "200054807");
+  const epci = (
+    require("@etalab/decoupage-administratif/data/epci.json") as {
+      code: string;
+      membres: { code: string; nom: string }[];
+    }[]
+  ).find((e) => e.code === "200054807");
   const communes = require("@etalab/decoupage-administratif/data/communes.json") as {
     code: string;
     nom: string;
@@ -40,7 +43,9 @@ function territories(): Territory[] {
   const arrondissements = communes
     .filter((c) => c.type === "arrondissement-municipal" && c.commune === "13055")
     .map((c) => ({ code: c.code, name: c.nom }));
-  const members = (epci?.membres ?? []).filter((m) => m.code !== "13055").map((m) => ({ code: m.code, name: m.nom }));
+  const members = (epci?.membres ?? [])
+    .filter((m) => m.code !== "13055")
+    .map((m) => ({ code: m.code, name: m.nom }));
   return [...members, ...arrondissements];
 }
 
