@@ -8,7 +8,8 @@ import { DatabaseConnectionError, openDatabase } from "../src/db/client";
 import { EnvError, parseEnv } from "../src/env";
 import { loggerFor } from "../src/logger";
 import { prepareDatabase } from "../src/startup";
-import { type RunProgress, runStream } from "./core/runner";
+import { describeTally, tallyRuns } from "./core/run-tally";
+import { type RunProgress, type RunSummary, runStream } from "./core/runner";
 import { streamStatuses } from "./core/status";
 import { findStreams, sources } from "./registry";
 
@@ -77,6 +78,7 @@ async function main(argv: string[]): Promise<number> {
     }
     const tty = process.stdout.isTTY === true;
     let failed = 0;
+    const runs: RunSummary[] = [];
     for (const { source, stream } of selected) {
       const summary = await runStream({
         db: database.db,
@@ -94,7 +96,10 @@ async function main(argv: string[]): Promise<number> {
         `${stream.id}: ${summary.status} in ${summary.durationMs} ms — ${summary.rowsInserted} inserted, ${summary.rowsUpdated} updated, ${summary.rowsUnchanged} unchanged, ${summary.rowsSkipped} skipped${summary.error ? ` — ${summary.error}` : ""}`,
       );
       if (summary.status === "failed" || summary.status === "partial") failed += 1;
+      runs.push(summary);
     }
+    if (runs.length > 1)
+      console.log(`${runs.length} streams: ${describeTally(tallyRuns(runs)).join("\n  ")}`);
     return failed > 0 ? 1 : 0;
   } finally {
     await database.close();

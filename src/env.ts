@@ -19,6 +19,8 @@ const envSchema = z.object({
     .refine((v) => v === undefined || URL.canParse(v), { message: "is not a valid URL" }),
   PGLITE_DIR: z.string().default("./data/pglite"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Read by src/logger.ts when it starts; validated here so a typo is reported with the rest. */
+  LOG_FORMAT: z.enum(["auto", "pretty", "json"]).default("auto"),
   INGEST_SCHEDULE: z.enum(["on", "off"]).default("on"),
   INGEST_ON_START: z.enum(["on", "off"]).default("on"),
 });

@@ -1,4 +1,7 @@
+import { describeTally, tallyRuns } from "../ingest/core/run-tally";
+import type { RunSummary } from "../ingest/core/runner";
 import { startScheduler } from "../ingest/core/scheduler";
+import type { SourceDefinition } from "../ingest/core/types";
 import { sources } from "../ingest/registry";
 import { DatabaseConnectionError, openDatabase } from "./db/client";
 import { EnvError, parseEnv } from "./env";
@@ -38,6 +41,7 @@ async function main(): Promise<void> {
     schedule: env.INGEST_SCHEDULE === "on",
     catchUp: env.INGEST_ON_START === "on",
   });
+  if (env.INGEST_ON_START === "on") void scheduler.caughtUp.then((runs) => logCatchUp(runs, sources));
   const stop = () => {
     void app.close();
     void scheduler.stop();
@@ -45,6 +49,23 @@ async function main(): Promise<void> {
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
+}
+
+/** One event after the start-up catch-up: what loaded, what could not, and what to run next. */
+function logCatchUp(runs: RunSummary[], all: SourceDefinition[]): void {
+  const streams = all.reduce((n, s) => n + s.streams.length, 0);
+  const tally = tallyRuns(runs);
+  const lines = describeTally(tally, streams - runs.length);
+  const failing = tally.unreachable.length + tally.failed.length;
+  const fields = {
+    loaded: tally.loaded,
+    unreachable: tally.unreachable.map((u) => u.streamId),
+    notConfigured: tally.notConfigured,
+    failed: tally.failed,
+  };
+  const message = `start-up catch-up: ${lines.join("\n  ")}`;
+  if (failing > 0) log.warn(fields, message);
+  else log.info(fields, message);
 }
 
 main().catch((error: unknown) => {

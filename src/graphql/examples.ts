@@ -122,9 +122,11 @@ export const playgroundExamples: PlaygroundExample[] = [
       number
       label
       latest { period value }
+      headline { value period unit fromAgenda agendaFigure { valueText refs { doc line } } }
       targets { code label valueText horizon refs { doc line } }
       progress {
         targetCode
+        headline { value period fromAgenda agendaFigure { valueText refs { doc line } } }
         baselineValue
         baselinePeriod
         latestValue

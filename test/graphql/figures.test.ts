@@ -136,3 +136,58 @@ describe("baselines and document conflicts", () => {
     ]);
   });
 });
+
+describe("the agenda's figures where nothing is measured yet", () => {
+  let database: TestDatabase;
+  let query: Awaited<ReturnType<typeof graphqlOn>>;
+  const ask = async (q: string): Promise<Answer> => dataOf(await query<Answer>(q));
+  beforeAll(async () => {
+    // The reference data only: a hub offline, or before its first ingest.
+    database = await createTestDatabase();
+    query = await graphqlOn(database);
+  });
+  afterAll(() => database.close());
+
+  it("shows an indicator's headline as the agenda's printed baseline, flagged, with its document and line", async () => {
+    const { indicator } = await ask(`{ indicator(code: "unemployment_rate") {
+      latest { value }
+      headline { value valueText period unit fromAgenda observation { value } agendaFigure { code measure refs { doc line } } } } }`);
+    expect(indicator.latest).toBeNull();
+    expect(indicator.headline).toEqual({
+      value: 9.3,
+      valueText: "9,3",
+      period: null,
+      unit: "%",
+      fromAgenda: true,
+      observation: null,
+      agendaFigure: {
+        code: "B_UNEMP",
+        measure: "Unemployment rate (after a fall of more than 2 points in 5 years)",
+        refs: [{ doc: "001", line: 381 }],
+      },
+    });
+  });
+
+  it("gives a target's progress the agenda's starting figure, never as a measured value", async () => {
+    const { target } = await ask(`{ target(code: "T_STUDENTS_2030") { progress {
+      status latestValue baselineValue agendaBaseline { code refs { doc line } }
+      headline { value valueText period fromAgenda agendaFigure { code } } } } }`);
+    const [p] = target.progress;
+    expect(p).toMatchObject({ status: "NO_DATA", latestValue: null, baselineValue: 101653 });
+    expect(p.agendaBaseline).toEqual({ code: "B_STUDENTS_2021", refs: [{ doc: "001", line: 603 }] });
+    expect(p.headline).toEqual({
+      value: 101653,
+      valueText: "101 653",
+      period: "2021",
+      fromAgenda: true,
+      agendaFigure: { code: "B_STUDENTS_2021" },
+    });
+  });
+
+  it("has no headline rather than a guess when the agenda prints no figure for it", async () => {
+    const { indicator } = await ask(
+      `{ indicator(code: "renewable_energy_production") { headline { value } } }`,
+    );
+    expect(indicator.headline).toBeNull();
+  });
+});

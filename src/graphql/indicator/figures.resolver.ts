@@ -2,7 +2,7 @@
  * Baselines and document conflicts as first-class lists, and their links from every entity they concern
  * (indicator, filière, site, territory, agenda node, target) and back.
  */
-import { Args, ArgsType, Ctx, Field, FieldResolver, Query, Resolver, Root } from "type-graphql";
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, Query, Resolver, Root } from "type-graphql";
 import { agendaNodes } from "../../../schema/agenda";
 import { filieres } from "../../../schema/filiere";
 import {
@@ -16,6 +16,8 @@ import { sites } from "../../../schema/site";
 import { NotFoundError } from "../../errors";
 import { agendaNodeByCode } from "../agenda/agenda.loaders";
 import { AgendaNode } from "../agenda/agenda.type";
+import { METROPOLE, TargetProgress } from "../analysis/progress";
+import { instantArg } from "../args";
 import type { GraphQLContext } from "../context";
 import { filiereByCode } from "../filiere/filiere.loaders";
 import { Filiere } from "../filiere/filiere.type";
@@ -34,7 +36,14 @@ import {
   listBaselines,
   listConflicts,
 } from "./figures.loaders";
-import { type BaselineRow, indicatorByCode, targetByCode } from "./indicator.loaders";
+import { agendaFigureFor, Headline, headlineOf, latestOfIndicator } from "./headline";
+import {
+  type BaselineRow,
+  type IndicatorRow,
+  indicatorByCode,
+  targetByCode,
+  targetsOfIndicator,
+} from "./indicator.loaders";
 import { Indicator } from "./indicator.type";
 import { Baseline, DocumentConflict, Target } from "./target.type";
 
@@ -283,4 +292,82 @@ export class BaselineLinksResolver {
   documentConflicts(@Root() b: BaselineRow, @Ctx() ctx: GraphQLContext) {
     return conflicts(ctx, "baseline", b.code);
   }
+}
+
+@Resolver(() => Indicator)
+export class IndicatorHeadlineResolver {
+  @FieldResolver(() => Headline, {
+    nullable: true,
+    description:
+      "The figure to show at a territory (the Métropole by default): its latest measured value, else the agenda's printed baseline, flagged `fromAgenda` with its document and line. Null when neither exists.",
+  })
+  async headline(
+    @Root() i: IndicatorRow,
+    @Ctx() ctx: GraphQLContext,
+    @Arg("territory", () => String, {
+      nullable: true,
+      description: "Territory code; the Métropole by default.",
+    })
+    territory?: string,
+    @Arg("asOf", () => String, { nullable: true, description: "As known at this date (ISO 8601)." })
+    asOf?: string,
+  ) {
+    const code = territory ?? METROPOLE;
+    if (!(await territoryByCode(ctx).load(code))) throw new NotFoundError("territory", code);
+    const measured = await latestOfIndicator(ctx, i.code, code, undefined, instantArg(asOf, "asOf"));
+    if (measured?.observation.value != null) return headlineOf(measured, null);
+    const targets = await targetsOfIndicator(ctx).load(i.code);
+    const cited = new Set(
+      (await Promise.all(targets.map((t) => baselinesOf(ctx, "target").load(t.code))))
+        .flat()
+        .map((b) => b.code),
+    );
+    const linked = await baselinesOf(ctx, "indicator").load(i.code);
+    const figure = agendaFigureFor(
+      linked.map((baseline) => ({ baseline, citedByTarget: cited.has(baseline.code) })),
+      i.unit,
+      code,
+    );
+    return headlineOf(measured, figure);
+  }
+}
+
+@Resolver(() => TargetProgress)
+export class ProgressFiguresResolver {
+  @FieldResolver(() => Baseline, {
+    nullable: true,
+    description:
+      "The agenda's printed figure the starting value is, with its document and line (null when the starting value comes from a series).",
+  })
+  async agendaBaseline(@Root() p: TargetProgress, @Ctx() ctx: GraphQLContext) {
+    return agendaBaselineOf(p, await baselinesOf(ctx, "target").load(p.targetCode));
+  }
+
+  @FieldResolver(() => Headline, {
+    nullable: true,
+    description:
+      "The figure to show: the latest measured value, else, before anything is measured, the agenda's printed baseline, flagged `fromAgenda`.",
+  })
+  async headline(@Root() p: TargetProgress, @Ctx() ctx: GraphQLContext) {
+    if (p.latestValue !== null)
+      return {
+        value: p.latestValue,
+        valueText: null,
+        period: p.latestPeriod,
+        unit: p.unit,
+        fromAgenda: false,
+        observation: null,
+        agendaFigure: null,
+      };
+    const cited = await baselinesOf(ctx, "target").load(p.targetCode);
+    return headlineOf(null, agendaBaselineOf(p, cited) ?? cited.find((b) => b.valueNumeric !== null) ?? null);
+  }
+}
+
+/** The cited baseline whose value and period the progress starts from, when it starts from the agenda's. */
+function agendaBaselineOf(p: TargetProgress, cited: BaselineRow[]): BaselineRow | null {
+  if (p.baselineValue === null) return null;
+  return (
+    cited.find((b) => b.valueNumeric === p.baselineValue && (b.period ?? null) === p.baselinePeriod) ?? null
+  );
 }

@@ -9,9 +9,10 @@ import type { GraphQLContext } from "../context";
 import { Connection, PageArgs, pageOfList } from "../pagination";
 import { partnerByCode } from "../partner/partner.loaders";
 import { Partner } from "../partner/partner.type";
-import { observationsOf, seriesOf } from "../series/series.loaders";
+import { seriesOf } from "../series/series.loaders";
 import { Observation, Series } from "../series/series.type";
 import { territoryByCode } from "../territory/territory.loaders";
+import { latestOfIndicator } from "./headline";
 import {
   agendaNodesOfIndicator,
   baselinesOfIndicator,
@@ -154,17 +155,9 @@ export class IndicatorResolver {
     @Arg("asOf", () => String, { nullable: true, description: "As known at this date (ISO 8601)." })
     asOf?: string,
   ) {
-    const at = instantArg(asOf, "asOf");
     const code = await territoryOrDefault(ctx, territory);
-    const totals = await seriesOf(ctx).load({
-      by: "indicator",
-      code: i.code,
-      filter: { territoryCodes: [code], measure, breakdown: {} },
-    });
-    const total = totals.find((s) => s.headline) ?? totals[0];
-    if (!total) return null;
-    const [latest] = await observationsOf(ctx).load({ seriesId: total.id, asOf: at, last: 1 });
-    return latest ?? null;
+    const latest = await latestOfIndicator(ctx, i.code, code, measure, instantArg(asOf, "asOf"));
+    return latest?.observation ?? null;
   }
 
   @FieldResolver(() => [Target], { description: "The agenda's targets it measures." })
