@@ -380,7 +380,17 @@
       .filter(Boolean)
       .sort();
     const newest = successes[successes.length - 1];
-    if (!newest) return { text: t("freshnessNever"), level: "stale" };
+    if (!newest) {
+      const failures = streams
+        .map((s) => s.lastFailureAt)
+        .filter(Boolean)
+        .sort();
+      const failed = failures[failures.length - 1];
+      return {
+        text: failed ? t("freshnessFailed", { when: formatWhen(failed) }) : t("freshnessNever"),
+        level: "stale",
+      };
+    }
     const stale = streams.some((s) => s.stale);
     return {
       text: t(stale ? "freshnessStale" : "freshnessOk", { when: formatWhen(newest) }),
@@ -569,6 +579,40 @@
     );
   }
 
+  /** The agenda's state in one line of counts: values, verdicts on targets, late sources. */
+  function glance(agenda, sources) {
+    const withValue = agenda.filter((i) => i.latest || i.latestFallback).length;
+    const verdicts = new Map();
+    for (const p of agenda.flatMap((i) => i.progress))
+      verdicts.set(p.status, (verdicts.get(p.status) ?? 0) + 1);
+    const streams = sources.flatMap((s) => s.streams);
+    const late = streams.filter((s) => s.stale).length;
+    const item = (count, label, cls) =>
+      h("li", { class: cls }, h("strong", { class: "count" }, String(count)), h("span", null, label));
+    return h(
+      "ul",
+      { class: "glance", "aria-label": t("glance") },
+      item(`${withValue}/${agenda.length}`, t("glanceWithValue")),
+      ["ACHIEVED", "ON_TRACK", "OFF_TRACK", "PACE_UNKNOWN"].map((status) =>
+        item(
+          verdicts.get(status) ?? 0,
+          t("glanceTargets", { status: t(status) }),
+          `glance-${status.toLowerCase()}`,
+        ),
+      ),
+      h(
+        "li",
+        { class: late ? "late" : null },
+        h(
+          "a",
+          { href: "#/sources" },
+          h("strong", { class: "count" }, `${late}/${streams.length}`),
+          h("span", null, t("glanceLate")),
+        ),
+      ),
+    );
+  }
+
   async function renderOverview(id) {
     const { data, errors } = await graphql("overview", {
       lang: state.lang,
@@ -588,6 +632,7 @@
       h("h1", { tabindex: -1 }, t("overviewTitle")),
       h("p", { class: "intro" }, t("overviewIntro")),
       partialErrors(errors),
+      glance(agenda, data.ingestSources),
       [...groups.entries(), ["none", unlinked]]
         .filter(([, g]) => g.items.length)
         .map(([code, g]) =>
