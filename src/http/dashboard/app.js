@@ -146,18 +146,17 @@
       })),
     ];
     const data = [xs, ...lines.map((line) => line.values)];
-    if (marks) {
-      // Revised values: a series of points only, over the line they belong to.
+    // Revised values: a series of points only per line that has some, drawn over that line.
+    for (const mark of marks ?? []) {
       series.push({
-        label: marks.label,
-        stroke: "#b00020",
-        fill: "#b00020",
+        label: mark.label,
+        stroke: mark.color,
         width: 0,
         paths: () => null,
-        points: { show: true, size: 12, stroke: "#b00020", fill: "#ffffff", width: 2 },
+        points: { show: true, size: 13, stroke: mark.color, fill: "#ffffff", width: 3 },
         value: (_u, v) => formatNumber(v),
       });
-      data.push(marks.values);
+      data.push(mark.values);
     }
     const width = Math.max(200, Math.floor(host.clientWidth || 300));
     const opts = {
@@ -568,7 +567,7 @@
       h(
         "p",
         { class: `freshness freshness-${freshness.level} small` },
-        h("span", { class: "label" }, `${t("freshness")} : `),
+        h("span", { class: "label" }, `${t("freshness")}${t("colon")}`),
         freshness.text,
       ),
       h(
@@ -848,9 +847,9 @@
         "p",
         { class: "small muted" },
         [
-          indicator.provider ? `${t("provider")} : ${indicator.provider.name}` : null,
+          indicator.provider ? `${t("provider")}${t("colon")}${indicator.provider.name}` : null,
           indicator.sourcesNamed.length
-            ? `${t("sourcesNamed")} : ${indicator.sourcesNamed.join(", ")}`
+            ? `${t("sourcesNamed")}${t("colon")}${indicator.sourcesNamed.join(", ")}`
             : null,
           indicator.refs.length ? indicator.refs.map(docRef).join(" ; ") : null,
         ]
@@ -943,12 +942,13 @@
         width: i === 0 && c.code === config.comparedTerritories[0] ? 3 : 2,
       })),
       height: 320,
-      marks: hasRevisions
-        ? {
-            label: `✎ ${t("revised")}`,
-            values: model.rows.map((r) => r.cells.find((o) => o?.revisions.length)?.value ?? null),
-          }
-        : null,
+      marks: model.columns
+        .map((c, i) => ({
+          label: `✎ ${c.name} (${t("revised")})`,
+          color: COLORS[config.comparedTerritories.indexOf(c.code) % COLORS.length],
+          values: model.rows.map((r) => (r.cells[i]?.revisions.length ? r.cells[i].value : null)),
+        }))
+        .filter((m) => m.values.some((v) => v !== null)),
     });
   }
 

@@ -6,6 +6,8 @@
 const fr = {
   title: "Hublot — tableau de bord de l'agenda économique",
   brand: "Hublot",
+  // French typography puts a (no-break) space before a colon; English does not.
+  colon: "\u00a0: ",
   skip: "Aller au contenu",
   navOverview: "Vue d'ensemble",
   navFilieres: "Filières",
@@ -140,6 +142,7 @@ export type MessageKey = keyof typeof fr;
 const en: Record<MessageKey, string> = {
   title: "Hublot — dashboard of the economic agenda",
   brand: "Hublot",
+  colon: ": ",
   skip: "Skip to content",
   navOverview: "Overview",
   navFilieres: "Filières",
