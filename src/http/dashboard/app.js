@@ -360,7 +360,7 @@
 
   /** The series a card draws: the one `latest` read, else a headline total, else any total. */
   function cardSeries(candidates, latest) {
-    const totals = candidates.filter((s) => s.breakdownKey === "" && s.observations.length > 0);
+    const totals = candidates.filter((s) => s.observations.length > 0);
     return (
       totals.find((s) => latest && s.id === latest.series.id) ??
       totals.find((s) => s.headline) ??
@@ -502,13 +502,15 @@
     );
   }
 
-  function card(indicator, sources, primaryOrientation, fallbackName) {
+  function card(indicator, context, primaryOrientation) {
+    const { sources, fallbackName, seriesAt } = context;
+    const of = (list) => list.filter((s) => s.indicatorCode === indicator.code);
     let latest = indicator.latest;
-    let series = cardSeries(indicator.metropole, latest);
+    let series = cardSeries(of(seriesAt.metropole), latest);
     let territoryName = null;
     if (!latest && !series) {
       latest = indicator.latestFallback;
-      series = cardSeries(indicator.fallback, latest);
+      series = cardSeries(of(seriesAt.fallback), latest);
       if (latest || series) territoryName = fallbackName;
     }
     const chartId = `card:${indicator.code}`;
@@ -623,6 +625,11 @@
       data.orientations.nodes.map((o) => [o.code, { title: `${o.code} — ${o.label}`, items: [] }]),
     );
     const unlinked = { title: t("noOrientation"), items: [] };
+    const context = {
+      sources: data.ingestSources,
+      fallbackName: data.fallbackTerritory?.name,
+      seriesAt: { metropole: data.metropole.nodes, fallback: data.fallback.nodes },
+    };
     for (const indicator of agenda) {
       const [first] = orientationsOf(indicator);
       (groups.get(first) ?? unlinked).items.push(indicator);
@@ -642,7 +649,7 @@
             h(
               "div",
               { class: "cards" },
-              g.items.map((i) => card(i, data.ingestSources, code, data.fallbackTerritory?.name)),
+              g.items.map((i) => card(i, context, code)),
             ),
           ),
         ),

@@ -44,17 +44,18 @@ export const dashboardQueries = {
       agendaNodes { code }
       latest { ${LATEST} }
       latestFallback: latest(territory: $fallback) { ${LATEST} }
-      metropole: series(territory: "${METROPOLE}") { ...CardSeries }
-      fallback: series(territory: $fallback) { ...CardSeries }
       ${TARGETS}
       ${PROGRESS}
       ${BASELINES}
     }
   }
+  # Totals only: a territory also carries a series per filière, sector or NAF code of an indicator.
+  metropole: seriesList(filter: { territory: "${METROPOLE}", breakdown: [] }, first: 1000) { nodes { ...CardSeries } }
+  fallback: seriesList(filter: { territory: $fallback, breakdown: [] }, first: 1000) { nodes { ...CardSeries } }
   ingestSources { id title streams { id indicatorCodes lastSuccessAt lastFailureAt stale } }
 }
 fragment CardSeries on Series {
-  id measure headline breakdownKey unit unitMult territoryCode
+  id indicatorCode measure headline unit unitMult territoryCode
   observations { period periodStart value obsStatus }
 }`,
 
