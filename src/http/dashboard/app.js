@@ -69,7 +69,7 @@
     ref.lineEnd && ref.lineEnd !== ref.line
       ? t("docLines", { doc: ref.doc, line: ref.line, lineEnd: ref.lineEnd })
       : t("docLine", { doc: ref.doc, line: ref.line });
-  const obsStatusLabel = (status) => t(`obs${status}`) ?? status;
+  const obsStatusLabel = (status) => (`obs${status}` in config.messages.FR ? t(`obs${status}`) : status);
   const measureLabel = (measure) => measure.replace(/_/g, " ");
   /** Seconds since the epoch at a period's first day: uPlot's time axis. */
   const toSeconds = (isoDate) => Date.parse(`${isoDate}T00:00:00Z`) / 1000;
@@ -595,11 +595,7 @@
       { class: "glance", "aria-label": t("glance") },
       item(`${withValue}/${agenda.length}`, t("glanceWithValue")),
       ["ACHIEVED", "ON_TRACK", "OFF_TRACK", "PACE_UNKNOWN"].map((status) =>
-        item(
-          verdicts.get(status) ?? 0,
-          t("glanceTargets", { status: t(status) }),
-          `glance-${status.toLowerCase()}`,
-        ),
+        item(verdicts.get(status) ?? 0, t(`glance${status}`), `glance-${status.toLowerCase()}`),
       ),
       h(
         "li",
