@@ -321,6 +321,10 @@ describe("the dashboard", () => {
         const item = page.locator(`#card-student_count li[data-target-code="${p.targetCode}"] .status`);
         expect(await item.innerText()).toBe(dashboardMessages.FR[p.status as "ON_TRACK"]);
       }
+      // The students target starts from the agenda's printed 2021 figure, and the card says so.
+      expect(
+        await page.locator('#card-student_count li[data-target-code="T_STUDENTS_2030"]').innerText(),
+      ).toMatch(/Départ : chiffre de l'agenda que cite l'objectif \(document 001, ligne \d+\), non mesuré/);
       // A card also names the agenda's baseline with its document and line.
       expect(await page.locator("#card-student_count .baselines").innerText()).toMatch(
         /document 001, ligne \d+/,

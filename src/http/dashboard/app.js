@@ -457,6 +457,16 @@
                     latestPeriod: p.latestPeriod ?? "—",
                     target: formatNumber(p.targetValue),
                   }),
+                  // The starting point is the agenda's printed figure, not a measurement: say where it is printed.
+                  target?.baselineValue !== null &&
+                    target?.baselineValue === p.baselineValue &&
+                    target.refs.length
+                    ? h(
+                        "span",
+                        { class: "agenda-figure" },
+                        t("baselineFromAgenda", { where: docRef(target.refs[0]) }),
+                      )
+                    : null,
                 ),
               ],
         );
