@@ -7,6 +7,7 @@
  */
 import { type SQL, sql } from "drizzle-orm";
 import { type Db, selectRows } from "../../src/db/client";
+import { bumpDataVersion } from "../../src/db/data-version";
 import { PeriodError, parsePeriod } from "../../src/period";
 import { ConvertError, type ConvertResult, type SeriesInput, type SeriesKey } from "./types";
 
@@ -197,7 +198,9 @@ export async function upsertObservationsFrom(
     select count(*) filter (where inserted) as inserted, count(*) filter (where not inserted) as updated
     from upserted`,
   );
-  return { inserted: Number(r?.inserted ?? 0), updated: Number(r?.updated ?? 0) };
+  const counts = { inserted: Number(r?.inserted ?? 0), updated: Number(r?.updated ?? 0) };
+  if (counts.inserted + counts.updated > 0) await bumpDataVersion(db); // HTTP caches key on it
+  return counts;
 }
 
 /**
