@@ -18,9 +18,9 @@ import {
   type GraphQLSchema,
   getNamedType,
   getNullableType,
+  isInterfaceType,
   isListType,
   isObjectType,
-  isInterfaceType,
   Kind,
   type OperationDefinitionNode,
   type SelectionSetNode,
@@ -66,7 +66,9 @@ function selectionTree(
       const fragment =
         selection.kind === Kind.INLINE_FRAGMENT ? selection : fragments.get(selection.name.value);
       if (!fragment) continue;
-      const condition = fragment.typeCondition ? schema.getType(fragment.typeCondition.name.value) : undefined;
+      const condition = fragment.typeCondition
+        ? schema.getType(fragment.typeCondition.name.value)
+        : undefined;
       selectionTree(fragment.selectionSet, condition ?? parentType, fragments, prefix, schema, into);
     }
   }
@@ -136,7 +138,11 @@ const onChain = (field: SelectedField, target: SelectedField) =>
   field === target || isAncestor(field, target);
 
 /** Leaf columns in selection order, skipping lists that are not on the rows' chain. */
-function columnsOf(fields: SelectedField[], target: SelectedField, out: SelectedField[] = []): SelectedField[] {
+function columnsOf(
+  fields: SelectedField[],
+  target: SelectedField,
+  out: SelectedField[] = [],
+): SelectedField[] {
   for (const f of fields) {
     if (f.list && f.children.length > 0 && !onChain(f, target)) continue;
     if (f.children.length === 0) out.push(f);
@@ -153,7 +159,8 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 function cellOf(value: Json | undefined): unknown {
   if (value === undefined || value === null) return null;
-  if (Array.isArray(value)) return value.map((v) => (typeof v === "object" ? JSON.stringify(v) : v)).join("|");
+  if (Array.isArray(value))
+    return value.map((v) => (typeof v === "object" ? JSON.stringify(v) : v)).join("|");
   if (typeof value === "object") return JSON.stringify(value);
   return value;
 }
@@ -166,7 +173,6 @@ function rowsOf(
   data: Json,
   chain: SelectedField[],
   columns: SelectedField[],
-  target: SelectedField,
 ): unknown[][] {
   const rows: unknown[][] = [];
   const valueAt = (scopes: { path: string; value: Json }[], path: string): Json | undefined => {
@@ -232,6 +238,6 @@ export function tableOf(
   const columns = columnsOf(tree, target);
   return {
     columns: columns.map((c) => columnName(c, target)),
-    rows: rowsOf(data as Json, chain, columns, target),
+    rows: rowsOf(data as Json, chain, columns),
   };
 }

@@ -15,18 +15,15 @@ const table = (query: string, data: Record<string, unknown>, pick?: string) =>
 
 describe("a query holding one list", () => {
   it("gives one row per element, nested objects as dotted columns in selection order", () => {
-    const t = table(
-      `{ indicators { totalCount nodes { code latest { value period } label } } }`,
-      {
-        indicators: {
-          totalCount: 2,
-          nodes: [
-            { code: "a", latest: { value: 1.5, period: "2024" }, label: "A" },
-            { code: "b", latest: null, label: "B" },
-          ],
-        },
+    const t = table(`{ indicators { totalCount nodes { code latest { value period } label } } }`, {
+      indicators: {
+        totalCount: 2,
+        nodes: [
+          { code: "a", latest: { value: 1.5, period: "2024" }, label: "A" },
+          { code: "b", latest: null, label: "B" },
+        ],
       },
-    );
+    });
     expect(t.columns).toEqual(["indicators.totalCount", "code", "latest.value", "latest.period", "label"]);
     expect(t.rows).toEqual([
       [2, "a", 1.5, "2024", "A"],
@@ -44,18 +41,21 @@ describe("a query holding one list", () => {
   });
 
   it("unnests a list inside a list, parents' fields repeated, a parent with no rows kept once", () => {
-    const t = table(
-      `{ indicator(code: "x") { code series { measure observations { period value } } } }`,
-      {
-        indicator: {
-          code: "x",
-          series: [
-            { measure: "rate", observations: [{ period: "2023", value: 1 }, { period: "2024", value: 2 }] },
-            { measure: "count", observations: [] },
-          ],
-        },
+    const t = table(`{ indicator(code: "x") { code series { measure observations { period value } } } }`, {
+      indicator: {
+        code: "x",
+        series: [
+          {
+            measure: "rate",
+            observations: [
+              { period: "2023", value: 1 },
+              { period: "2024", value: 2 },
+            ],
+          },
+          { measure: "count", observations: [] },
+        ],
       },
-    );
+    });
     expect(t.columns).toEqual(["indicator.code", "indicator.series.measure", "period", "value"]);
     expect(t.rows).toEqual([
       ["x", "rate", "2023", 1],
@@ -84,7 +84,9 @@ describe("a query holding several lists", () => {
       columns: ["code", "name"],
       rows: [["DEP-13", "Bouches-du-Rhône"]],
     });
-    expect(() => table(query, data, "nodes")).toThrow(/no list "nodes".*indicators\.nodes, territories\.nodes/);
+    expect(() => table(query, data, "nodes")).toThrow(
+      /no list "nodes".*indicators\.nodes, territories\.nodes/,
+    );
   });
 
   it("with no list at all is refused too", () => {
@@ -112,7 +114,7 @@ describe("the formats", () => {
   it("write the French variant: semicolons, decimal comma, BOM", () => {
     const f = requestedTableFormat({ format: "csv", locale: "fr" });
     expect(formatTable(f!, columns, rows)).toBe(
-      "\ufeffname;value;ok\r\n\"Aix-en-Provence; Pays d'Aix\";9,25;true\r\nMarseille;;false\r\n",
+      '\ufeffname;value;ok\r\n"Aix-en-Provence; Pays d\'Aix";9,25;true\r\nMarseille;;false\r\n',
     );
   });
 
