@@ -169,11 +169,7 @@ function cellOf(value: Json | undefined): unknown {
  * Walks the data along the chain: `scope` maps a path to the value it has in the current row, so a
  * column reads its value from the nearest element it belongs to.
  */
-function rowsOf(
-  data: Json,
-  chain: SelectedField[],
-  columns: SelectedField[],
-): unknown[][] {
+function rowsOf(data: Json, chain: SelectedField[], columns: SelectedField[]): unknown[][] {
   const rows: unknown[][] = [];
   const valueAt = (scopes: { path: string; value: Json }[], path: string): Json | undefined => {
     // The deepest scope that contains the path; then walk the remaining keys.
