@@ -6,7 +6,12 @@ import Fastify, {
 } from "fastify";
 import type { Db } from "../db/client";
 import { loggerFor } from "../logger";
+import { type HttpCacheOptions, registerHttpCache } from "./cache/http-cache";
+import { memoryResponseCache } from "./cache/response-cache";
 import { registerCaller } from "./caller";
+import { registerCompression } from "./compress";
+import { registerCors } from "./cors";
+import { registerExports } from "./export/route";
 import { registerGraphql } from "./graphql";
 import { registerHealth } from "./health";
 
@@ -27,7 +32,14 @@ function codeOf(status: number): string {
  * The hub's HTTP layer: Fastify with one file per concern (who calls, health, GraphQL and its
  * playground), registered here in the order requests meet them.
  */
-export async function buildHttpApp(db: Db): Promise<FastifyInstance> {
+export interface HttpOptions {
+  /** Origins allowed by CORS (CORS_ORIGINS); `*` by default. */
+  corsOrigins?: string[] | "*";
+  /** Where answers are cached: in memory by default, Redis when REDIS_URL is set (src/main.ts). */
+  cache?: HttpCacheOptions["cache"];
+}
+
+export async function buildHttpApp(db: Db, options: HttpOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
     // One access-log line per request is written by our own hook, not Fastify's two default lines.
@@ -51,7 +63,12 @@ export async function buildHttpApp(db: Db): Promise<FastifyInstance> {
   );
 
   registerCaller(app);
+  await registerCors(app, options.corsOrigins ?? "*");
+  // Before compression, so the cache keeps (and serves) answers uncompressed and compress encodes both.
+  registerHttpCache(app, db, { cache: options.cache ?? memoryResponseCache() });
+  await registerCompression(app);
   registerHealth(app, db);
   await registerGraphql(app, db);
+  registerExports(app, db);
   return app;
 }

@@ -108,9 +108,10 @@ const isAncestor = (a: SelectedField, b: SelectedField) => b.path.startsWith(`${
 
 /**
  * The list whose elements are the rows: the one named by `pick`, else the only list of objects that
- * holds no other. Several such lists make the query ambiguous: the error names them all.
+ * holds no other, or none (one row: the answer itself). Several such lists make the query ambiguous:
+ * the error names them all.
  */
-function rowList(tree: SelectedField[], pick: string | undefined): SelectedField {
+function rowList(tree: SelectedField[], pick: string | undefined): SelectedField | undefined {
   const lists = listsIn(tree);
   if (pick !== undefined) {
     const picked = lists.find((l) => l.path === pick);
@@ -123,24 +124,20 @@ function rowList(tree: SelectedField[], pick: string | undefined): SelectedField
     return picked;
   }
   const innermost = lists.filter((l) => !lists.some((o) => o !== l && isAncestor(l, o)));
-  if (innermost.length === 1) return innermost[0];
-  if (innermost.length === 0)
-    throw new TabularError(
-      "the query selects no list of objects: a table needs one (e.g. { indicators { nodes { code label } } })",
-    );
+  if (innermost.length <= 1) return innermost[0];
   throw new TabularError(
     `the answer holds several lists (${innermost.map((l) => l.path).join(", ")}): a table has one row per element of one list; pick one with ?list=${innermost[0].path}, or ask for one list per query`,
   );
 }
 
 /** Whether `field` is on the way to the rows' list (or is it): lists elsewhere are left out. */
-const onChain = (field: SelectedField, target: SelectedField) =>
-  field === target || isAncestor(field, target);
+const onChain = (field: SelectedField, target: SelectedField | undefined) =>
+  target !== undefined && (field === target || isAncestor(field, target));
 
 /** Leaf columns in selection order, skipping lists that are not on the rows' chain. */
 function columnsOf(
   fields: SelectedField[],
-  target: SelectedField,
+  target: SelectedField | undefined,
   out: SelectedField[] = [],
 ): SelectedField[] {
   for (const f of fields) {
@@ -152,8 +149,8 @@ function columnsOf(
 }
 
 /** Column name: inside the rows' list, relative to its element; outside, the path from the root. */
-const columnName = (field: SelectedField, target: SelectedField) =>
-  isAncestor(target, field) ? field.path.slice(target.path.length + 1) : field.path;
+const columnName = (field: SelectedField, target: SelectedField | undefined) =>
+  target && isAncestor(target, field) ? field.path.slice(target.path.length + 1) : field.path;
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -187,7 +184,7 @@ function rowsOf(data: Json, chain: SelectedField[], columns: SelectedField[]): u
     return undefined;
   };
   const walk = (scopes: { path: string; value: Json }[], depth: number) => {
-    if (depth === chain.length) {
+    if (depth >= chain.length) {
       rows.push(columns.map((c) => cellOf(valueAt(scopes, c.path))));
       return;
     }

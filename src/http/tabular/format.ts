@@ -59,10 +59,10 @@ export function requestedTableFormat(query: {
   return french ? make("csv", true) : undefined;
 }
 
-function options(format: TableFormat, columns: string[]): Options {
+function options(format: TableFormat, columns: string[], header = true): Options {
   const decimal = (n: number) => (format.french ? String(n).replace(".", ",") : String(n));
   return {
-    header: true,
+    header,
     columns,
     delimiter: format.kind === "tsv" ? "\t" : format.french ? ";" : ",",
     bom: format.french,
@@ -75,9 +75,17 @@ function options(format: TableFormat, columns: string[]): Options {
   };
 }
 
-/** A whole table as one string (for answers already in memory). */
-export function formatTable(format: TableFormat, columns: string[], rows: unknown[][]): string {
-  return stringifySync(rows, options(format, columns));
+/**
+ * A whole table as one string (for answers already in memory). Without its header (RFC 4180's
+ * `header=absent`), a one-cell table is just the value: what a spreadsheet's WEBSERVICE() wants.
+ */
+export function formatTable(
+  format: TableFormat,
+  columns: string[],
+  rows: unknown[][],
+  { header = true }: { header?: boolean } = {},
+): string {
+  return stringifySync(rows, options(format, columns, header));
 }
 
 /** A stream that takes rows (arrays in `columns` order) and gives the formatted text, header first. */

@@ -89,10 +89,15 @@ describe("a query holding several lists", () => {
     );
   });
 
-  it("with no list at all is refused too", () => {
-    expect(() => table(`{ indicator(code: "x") { code } }`, { indicator: { code: "x" } })).toThrow(
-      /selects no list/,
-    );
+  it("with no list at all is one row: the answer itself", () => {
+    expect(
+      table(`{ indicator(code: "x") { code latest { value } } }`, {
+        indicator: { code: "x", latest: { value: 8.6 } },
+      }),
+    ).toEqual({
+      columns: ["indicator.code", "indicator.latest.value"],
+      rows: [["x", 8.6]],
+    });
   });
 });
 
