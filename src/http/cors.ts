@@ -15,5 +15,8 @@ export async function registerCors(app: FastifyInstance, origins: string[] | "*"
     allowedHeaders: ["Authorization", "Content-Type", "If-None-Match", "Accept"],
     exposedHeaders: ["ETag", "X-Cache", "Content-Disposition"],
     maxAge: 600,
+    // A plain OPTIONS (no Origin) is not a broken preflight: LibreOffice's web loader sends one before
+    // opening a URL, and gives up on a 400.
+    strictPreflight: false,
   });
 }

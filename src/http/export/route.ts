@@ -29,8 +29,12 @@ export function registerExports(app: FastifyInstance, db: Db): void {
           .type(format.contentType)
           .header("content-disposition", `attachment; filename="hublot-observations.${format.extension}"`);
         if (request.method === "HEAD") {
+          // Headers only, and no "Content-Length: 0": clients (LibreOffice) take that for an empty file.
           await batches.return(undefined);
-          return reply.send();
+          reply.hijack();
+          reply.raw.writeHead(200, reply.getHeaders() as Record<string, string>);
+          reply.raw.end();
+          return reply;
         }
         const rows = Readable.from(
           (async function* () {
