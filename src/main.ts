@@ -35,7 +35,7 @@ async function main(): Promise<void> {
       reference: report,
       ms: Math.round(performance.now() - started),
     },
-    `Hublot serves http://localhost:${env.PORT}/graphql`,
+    `Hublot serves http://localhost:${env.PORT}/ (dashboard) and http://localhost:${env.PORT}/graphql`,
   );
   // Ingestion runs beside the server: a source that is down fails its own run, the API keeps serving.
   const scheduler = startScheduler({

@@ -15,7 +15,8 @@ import { type PlaygroundExample, playgroundExamples } from "../graphql/examples"
 /** Where the assets live, relative to the page (served at …/graphql), so a path prefix in front still works. */
 const ASSET_DIR = "playground";
 
-interface Asset {
+/** A file served from memory with its validator; `gzip` is filled on first demand. */
+export interface Asset {
   body: Buffer;
   gzip?: Buffer;
   contentType: string;
@@ -31,7 +32,7 @@ function etagOf(body: Buffer | string): string {
   return `"${createHash("sha256").update(body).digest("base64url").slice(0, 22)}"`;
 }
 
-function makeAsset(body: Buffer, contentType: string): Asset {
+export function makeAsset(body: Buffer, contentType: string): Asset {
   return { body, contentType, etag: etagOf(body) };
 }
 
@@ -125,7 +126,7 @@ function wrap(text: string, width: number): string[] {
 }
 
 /** JSON that is safe inside a <script> element: no `</script>`, no `<!--`. */
-function jsonForScript(value: unknown): string {
+export function jsonForScript(value: unknown): string {
   return JSON.stringify(value)
     .replace(/</g, "\\u003c")
     .replace(/>/g, "\\u003e")
@@ -251,7 +252,8 @@ function stripSourceMapComment(body: Buffer): Buffer {
   return stripped === text ? body : Buffer.from(stripped);
 }
 
-function send(
+/** Answers an asset with its ETag (304 when the client has it), gzipped when the client accepts it. */
+export function send(
   request: FastifyRequest,
   reply: FastifyReply,
   asset: Asset,

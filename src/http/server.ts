@@ -11,6 +11,7 @@ import { memoryResponseCache } from "./cache/response-cache";
 import { registerCaller } from "./caller";
 import { registerCompression } from "./compress";
 import { registerCors } from "./cors";
+import { registerDashboard } from "./dashboard/route";
 import { registerExports } from "./export/route";
 import { registerGraphql } from "./graphql";
 import { registerHealth } from "./health";
@@ -28,10 +29,6 @@ function codeOf(status: number): string {
   return "INTERNAL_SERVER_ERROR";
 }
 
-/**
- * The hub's HTTP layer: Fastify with one file per concern (who calls, health, GraphQL and its
- * playground), registered here in the order requests meet them.
- */
 export interface HttpOptions {
   /** Origins allowed by CORS (CORS_ORIGINS); `*` by default. */
   corsOrigins?: string[] | "*";
@@ -39,6 +36,11 @@ export interface HttpOptions {
   cache?: HttpCacheOptions["cache"];
 }
 
+/**
+ * The hub's HTTP layer: Fastify with one file per concern (who calls, CORS, caching, compression,
+ * health, GraphQL and its playground, exports, the dashboard at /), registered here in the order
+ * requests meet them.
+ */
 export async function buildHttpApp(db: Db, options: HttpOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
@@ -70,5 +72,6 @@ export async function buildHttpApp(db: Db, options: HttpOptions = {}): Promise<F
   registerHealth(app, db);
   await registerGraphql(app, db);
   registerExports(app, db);
+  registerDashboard(app);
   return app;
 }
