@@ -17,13 +17,14 @@ CREATE TABLE bi_login_roles (
   created_at timestamptz NOT NULL DEFAULT now()
 );
 --> statement-breakpoint
--- Whether the session's role may see a series: the one row filter of every bi view. It runs as the
--- views' owner (SECURITY DEFINER) so BI roles need no right on the tables, and reads `session_user`,
--- which a BI role cannot change. Every series is public until datasets carry a visibility; a later
--- migration replaces this body with the same rule as src/graphql/scope.ts.
-CREATE FUNCTION bi.series_visible(series_id integer) RETURNS boolean
+-- The series the session's role may see: the one row filter of every bi view, evaluated once per
+-- statement (not per row). It runs as the views' owner (SECURITY DEFINER) so BI roles need no right on
+-- the tables, and reads `session_user`, which a BI role cannot change. Every series is public until
+-- datasets carry a visibility; a later migration replaces this body with the API's rule
+-- (src/graphql/scope.ts).
+CREATE FUNCTION bi.visible_series() RETURNS SETOF integer
   LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
-  AS $$ SELECT true $$;
+  AS $$ SELECT id FROM series $$;
 --> statement-breakpoint
 CREATE VIEW bi.indicators AS
 SELECT i.code AS indicator_code, i.number AS agenda_number, i.name_fr, i.name_en, i.description, i.unit,
@@ -54,7 +55,7 @@ SELECT s.id AS series_id, s.indicator_code, i.name_fr AS indicator_name, s.measu
   exists (select 1 from indicators h where h.code = s.indicator_code
     and (starts_with(lower(h.unit), lower(s.unit)) or starts_with(lower(s.unit), lower(h.unit)))) AS headline
 FROM series s JOIN indicators i ON i.code = s.indicator_code JOIN territories t ON t.code = s.territory_code
-WHERE bi.series_visible(s.id);
+WHERE s.id IN (SELECT bi.visible_series());
 --> statement-breakpoint
 -- One row per current value. A breakdown row (is_total false) is part of its total: sum totals only,
 -- or one breakdown dimension at a time.
@@ -65,7 +66,7 @@ SELECT s.indicator_code, i.name_fr AS indicator_name, s.measure, s.breakdown_key
   o.source_url, o.retrieved_at, o.valid_from, s.derived, o.series_id
 FROM observations o JOIN series s ON s.id = o.series_id JOIN indicators i ON i.code = s.indicator_code
   JOIN territories t ON t.code = s.territory_code
-WHERE bi.series_visible(s.id);
+WHERE s.id IN (SELECT bi.visible_series());
 --> statement-breakpoint
 -- The targets with the progress GraphQL's `progress` computes (src/graphql/analysis/progress.ts) at the
 -- target's territory, the Métropole when it names none; test/db/bi-views.test.ts keeps the two equal.
@@ -81,7 +82,7 @@ sel AS (
   SELECT t.*, s.id AS series_id, s.measure, s.unit FROM t LEFT JOIN LATERAL (
     SELECT s.id, s.measure, s.unit FROM series s
     WHERE s.indicator_code = t.indicator_code AND s.territory_code = t.territory_code
-      AND s.breakdown_key = coalesce('filiere=' || t.filiere_code, '') AND bi.series_visible(s.id)
+      AND s.breakdown_key = coalesce('filiere=' || t.filiere_code, '') AND s.id IN (SELECT bi.visible_series())
     ORDER BY exists (select 1 from indicators h where h.code = s.indicator_code
       and (starts_with(lower(h.unit), lower(s.unit)) or starts_with(lower(s.unit), lower(h.unit)))) DESC, s.measure
     LIMIT 1

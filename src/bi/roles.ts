@@ -1,7 +1,7 @@
 /**
  * Per-partner SQL login roles on PostgreSQL: each is a member of hublot_bi (SELECT on the `bi` views,
  * nothing else), read-only by default, and recorded in bi_login_roles so the views' row filter
- * (bi.series_visible) gives it exactly its partner's slice. Roles belong to the whole PostgreSQL
+ * (bi.visible_series) gives it exactly its partner's slice. Roles belong to the whole PostgreSQL
  * cluster; the mapping to a partner belongs to the hub database that created it.
  */
 import { randomBytes } from "node:crypto";
