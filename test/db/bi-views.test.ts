@@ -6,6 +6,7 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { selectRows } from "../../src/db/client";
 import { readDataVersion } from "../../src/db/data-version";
+import { roundTo, SHARE_DECIMALS } from "../../src/graphql/series/precision";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { loadFixtureData } from "../support/fixture-data";
 import { dataOf, graphqlOn } from "../support/graphql";
@@ -88,7 +89,8 @@ describe("the bi views", () => {
       );
     const view = await selectRows<Record<string, unknown>>(
       database.db,
-      sql`select target_code, indicator_code, series_id, latest_value, target_value, share_achieved, status
+      sql`select target_code, indicator_code, series_id, latest_value, target_value, share_achieved, status,
+            (select decimals from series s where s.id = series_id) as decimals
           from bi.target_progress`,
     );
     const fromView = view
@@ -96,9 +98,17 @@ describe("the bi views", () => {
         targetCode: String(r.target_code),
         indicatorCode: String(r.indicator_code),
         seriesId: r.series_id === null ? null : Number(r.series_id),
-        latestValue: r.latest_value === null ? null : Number(r.latest_value),
-        targetValue: r.target_value === null ? null : Number(r.target_value),
-        shareAchieved: r.share_achieved === null ? null : Number(r.share_achieved),
+        // The view keeps full precision; the API rounds to the series' published decimals and shares
+        // to four (src/graphql/series/precision.ts).
+        latestValue: roundTo(
+          r.latest_value === null ? null : Number(r.latest_value),
+          r.decimals as number | null,
+        ),
+        targetValue: roundTo(
+          r.target_value === null ? null : Number(r.target_value),
+          r.decimals as number | null,
+        ),
+        shareAchieved: roundTo(r.share_achieved === null ? null : Number(r.share_achieved), SHARE_DECIMALS),
         status: String(r.status),
       }))
       .sort((a, b) =>
