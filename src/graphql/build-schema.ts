@@ -9,6 +9,7 @@ import { IndicatorResolver } from "./indicator/indicator.resolver";
 import { BaselineResolver, TargetResolver } from "./indicator/target.resolver";
 import {
   DatasetResolver,
+  IngestResourceEventResolver,
   IngestRunResolver,
   IngestSourceResolver,
   IngestStreamResolver,
@@ -35,6 +36,7 @@ export const resolvers = [
   IngestSourceResolver,
   IngestStreamResolver,
   IngestRunResolver,
+  IngestResourceEventResolver,
 ] as const;
 
 /** The hub's schema, every resolver wrapped so that no unexpected error text reaches a client. */

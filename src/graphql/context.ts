@@ -1,29 +1,37 @@
 import DataLoader from "dataloader";
 import type { Db } from "../db/client";
 
+export type CallerRole = "anonymous" | "partner" | "analyst" | "admin";
+
 /**
- * Who is asking. Public for now; the partner wave adds API keys and per-partner scopes here, and the
- * repositories read it (see scope.ts) so one row filter per caller lives in one place.
+ * Who is asking, decided once per request from its API key (src/http/caller.ts). Repositories read it
+ * through scope.ts, so the row filter of each caller lives in one place.
  */
-export interface RequestScope {
-  kind: "public";
+export interface Caller {
+  role: CallerRole;
+  /** The partner a `partner` caller speaks for (`partners.code`); null for every other role. */
+  partnerCode: string | null;
+  /** The key it presented, null for anonymous callers. */
+  key: { id: string; name: string; expiresAt: Date | null } | null;
 }
 
-/** What every resolver receives; per-caller scopes will join it here. */
+export const ANONYMOUS: Caller = Object.freeze({ role: "anonymous", partnerCode: null, key: null });
+
+/** What every resolver receives. */
 export interface GraphQLContext {
   db: Db;
-  scope?: RequestScope;
+  /** Absent means anonymous: a server that forgets to pass one shows only public data. */
+  caller?: Caller;
   /** Created on first use in a request, so a server that builds `{ db }` still gets per-request loaders. */
   loaders?: LoaderCache;
 }
 
-export function createContext(db: Db, scope: RequestScope = { kind: "public" }): GraphQLContext {
-  return { db, scope, loaders: new LoaderCache() };
+export function createContext(db: Db, caller: Caller = ANONYMOUS): GraphQLContext {
+  return { db, caller, loaders: new LoaderCache() };
 }
 
-export function scopeOf(ctx: GraphQLContext): RequestScope {
-  ctx.scope ??= { kind: "public" };
-  return ctx.scope;
+export function callerOf(ctx: GraphQLContext): Caller {
+  return ctx.caller ?? ANONYMOUS;
 }
 
 /**

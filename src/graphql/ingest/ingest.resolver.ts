@@ -7,6 +7,7 @@ import { Indicator } from "../indicator/indicator.type";
 import { Connection, PageArgs } from "../pagination";
 import { datasetByCode, listDatasets, partnerByCode } from "../partner/partner.loaders";
 import { Dataset, Partner } from "../partner/partner.type";
+import { mayReadRunDetails } from "../scope";
 import {
   pageRuns,
   type RunRow,
@@ -78,8 +79,17 @@ export class IngestSourceResolver {
   }
 }
 
+/** Error texts quote URLs, file paths and payload excerpts: only callers who may read run details get them. */
+const detail = (ctx: GraphQLContext, text: string | null) => (mayReadRunDetails(ctx) ? text : null);
+const HIDDEN = " Null for callers who may not read run details (anonymous callers and partners).";
+
 @Resolver(() => IngestStream)
 export class IngestStreamResolver {
+  @FieldResolver(() => String, { nullable: true, description: `Why the last failure failed.${HIDDEN}` })
+  lastError(@Root() s: IngestStream, @Ctx() ctx: GraphQLContext) {
+    return detail(ctx, s.lastError);
+  }
+
   @FieldResolver(() => IngestRun, { nullable: true, description: "Its latest run." })
   async lastRun(@Root() s: IngestStream, @Ctx() ctx: GraphQLContext) {
     return (await runsOfStream(ctx, 1).load(s.id))[0] ?? null;
@@ -112,8 +122,26 @@ export class IngestStreamResolver {
   }
 }
 
+@Resolver(() => IngestResourceEvent)
+export class IngestResourceEventResolver {
+  @FieldResolver(() => String, { nullable: true, description: `Why it failed.${HIDDEN}` })
+  error(@Root() r: IngestResourceEvent, @Ctx() ctx: GraphQLContext) {
+    return detail(ctx, r.error);
+  }
+}
+
 @Resolver(() => IngestRun)
 export class IngestRunResolver {
+  @FieldResolver(() => String, { nullable: true, description: `Why it failed.${HIDDEN}` })
+  error(@Root() r: RunRow, @Ctx() ctx: GraphQLContext) {
+    return detail(ctx, r.error);
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: `The underlying cause.${HIDDEN}` })
+  errorCause(@Root() r: RunRow, @Ctx() ctx: GraphQLContext) {
+    return detail(ctx, r.errorCause);
+  }
+
   @FieldResolver(() => [IngestResourceEvent], {
     description: "Its resources (requests, files), each with its outcome.",
   })
