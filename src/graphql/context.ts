@@ -1,37 +1,42 @@
 import DataLoader from "dataloader";
 import type { Db } from "../db/client";
 
-export type CallerRole = "anonymous" | "partner" | "analyst" | "admin";
+/** The kinds of caller the hub tells apart. */
+export type Role = "anonymous" | "partner" | "analyst" | "admin";
 
 /**
- * Who is asking, decided once per request from its API key (src/http/caller.ts). Repositories read it
- * through scope.ts, so the row filter of each caller lives in one place.
+ * Who is asking, decided once at the edge (src/http/caller.ts) from the request's API key; resolvers
+ * never read headers. The repositories read it (see scope.ts) so one row filter per caller lives in
+ * one place.
  */
 export interface Caller {
-  role: CallerRole;
-  /** The partner a `partner` caller speaks for (`partners.code`); null for every other role. */
-  partnerCode: string | null;
-  /** The key it presented, null for anonymous callers. */
-  key: { id: string; name: string; expiresAt: Date | null } | null;
+  role: Role;
+  /** The partner a `partner` caller is bound to. */
+  partnerCode?: string;
+  /** The API key's id (never its secret), for logs, rate limits and audit. */
+  keyId?: string;
+  /** The key's name and expiry, for `viewer`. */
+  keyName?: string;
+  keyExpiresAt?: Date | null;
 }
 
-export const ANONYMOUS: Caller = Object.freeze({ role: "anonymous", partnerCode: null, key: null });
+export const anonymousCaller: Caller = Object.freeze({ role: "anonymous" });
 
 /** What every resolver receives. */
 export interface GraphQLContext {
   db: Db;
-  /** Absent means anonymous: a server that forgets to pass one shows only public data. */
   caller?: Caller;
   /** Created on first use in a request, so a server that builds `{ db }` still gets per-request loaders. */
   loaders?: LoaderCache;
 }
 
-export function createContext(db: Db, caller: Caller = ANONYMOUS): GraphQLContext {
+export function createContext(db: Db, caller: Caller = anonymousCaller): GraphQLContext {
   return { db, caller, loaders: new LoaderCache() };
 }
 
 export function callerOf(ctx: GraphQLContext): Caller {
-  return ctx.caller ?? ANONYMOUS;
+  ctx.caller ??= anonymousCaller;
+  return ctx.caller;
 }
 
 /**

@@ -11,7 +11,7 @@ import { type Caller, callerOf, type GraphQLContext } from "./context";
 
 /** The arguments the SQL rule takes for a caller. */
 function ruleArgs(caller: Caller): SQL {
-  return sql`${caller.role}::text, ${caller.partnerCode}::text`;
+  return sql`${caller.role}::text, ${caller.partnerCode ?? null}::text`;
 }
 
 /** Admins see every row: no condition, so their statements cost what they did before the rule. */

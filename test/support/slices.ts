@@ -14,7 +14,7 @@ import { series } from "../../schema/indicator";
 import { ingestRuns } from "../../schema/ingest";
 import { datasets } from "../../schema/partner";
 import { type Db, selectRows } from "../../src/db/client";
-import type { Caller, CallerRole } from "../../src/graphql/context";
+import type { Caller, Role } from "../../src/graphql/context";
 
 export const PARTNER_A = "ORG_AGAM";
 export const PARTNER_B = "ORG_CCIAMP";
@@ -27,11 +27,11 @@ export type Who = "anonymous" | "partnerA" | "partnerB" | "analyst" | "admin";
 export const everyone: Who[] = ["anonymous", "partnerA", "partnerB", "analyst", "admin"];
 
 export const callers: Record<Who, Caller> = {
-  anonymous: { role: "anonymous", partnerCode: null, key: null },
-  partnerA: { role: "partner", partnerCode: PARTNER_A, key: { id: "testa", name: "A", expiresAt: null } },
-  partnerB: { role: "partner", partnerCode: PARTNER_B, key: { id: "testb", name: "B", expiresAt: null } },
-  analyst: { role: "analyst", partnerCode: null, key: { id: "testan", name: "analyst", expiresAt: null } },
-  admin: { role: "admin", partnerCode: null, key: { id: "testad", name: "admin", expiresAt: null } },
+  anonymous: { role: "anonymous" },
+  partnerA: { role: "partner", partnerCode: PARTNER_A, keyId: "testa" },
+  partnerB: { role: "partner", partnerCode: PARTNER_B, keyId: "testb" },
+  analyst: { role: "analyst", keyId: "testan" },
+  admin: { role: "admin", keyId: "testad" },
 };
 
 export interface Slice {
@@ -133,7 +133,7 @@ export function datasetSeenBy(code: string): Who[] {
   return [...new Set(slices.filter((s) => s.dataset === code && !s.seriesOverride).flatMap((s) => s.seenBy))];
 }
 
-export const roleOf = (who: Who): CallerRole => callers[who].role;
+export const roleOf = (who: Who): Role => callers[who].role;
 
 /** Writes the slices' datasets and series through the loader, as a run would. Returns series ids by measure. */
 export async function loadSlices(db: Db): Promise<Map<string, number>> {
