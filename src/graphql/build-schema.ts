@@ -2,6 +2,7 @@ import "reflect-metadata";
 import type { GraphQLSchema } from "graphql";
 import { buildSchema } from "type-graphql";
 import { guardResolvers } from "../errors";
+import { AccessResolver, ViewerResolver } from "./access/access.resolver";
 import { AgendaNodeResolver } from "./agenda/agenda.resolver";
 import { AggregateResolver } from "./analysis/aggregate.resolver";
 import { FiliereResolver, NafCodeResolver } from "./filiere/filiere.resolver";
@@ -37,6 +38,8 @@ export const resolvers = [
   IngestStreamResolver,
   IngestRunResolver,
   IngestResourceEventResolver,
+  ViewerResolver,
+  AccessResolver,
 ] as const;
 
 /** The hub's schema, every resolver wrapped so that no unexpected error text reaches a client. */

@@ -51,7 +51,7 @@ export async function buildHttpApp(db: Db): Promise<FastifyInstance> {
       .send({ errors: [{ message: "not found: try /graphql", extensions: { code: "NOT_FOUND" } }] }),
   );
 
-  registerCaller(app);
+  registerCaller(app, db);
   registerHealth(app, db);
   await registerGraphql(app, db);
   registerDashboard(app);

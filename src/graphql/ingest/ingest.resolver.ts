@@ -1,13 +1,15 @@
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, Int, Query, Resolver, Root } from "type-graphql";
 import { runStatuses } from "../../../schema/ingest";
 import { BadUserInputError, NotFoundError } from "../../errors";
-import type { GraphQLContext } from "../context";
+import { callerOf, type GraphQLContext } from "../context";
 import { indicatorByCode } from "../indicator/indicator.loaders";
 import { Indicator } from "../indicator/indicator.type";
 import { Connection, PageArgs } from "../pagination";
 import { datasetByCode, listDatasets, partnerByCode } from "../partner/partner.loaders";
 import { Dataset, Partner } from "../partner/partner.type";
 import { mayReadRunDetails } from "../scope";
+import { seriesOf } from "../series/series.loaders";
+import { Series } from "../series/series.type";
 import {
   pageRuns,
   type RunRow,
@@ -183,6 +185,23 @@ export class DatasetResolver {
   @FieldResolver(() => Partner, { description: "The partner that publishes it." })
   partner(@Root() d: Dataset, @Ctx() ctx: GraphQLContext) {
     return partnerByCode(ctx).load(d.partnerCode);
+  }
+
+  @FieldResolver(() => [String], {
+    nullable: true,
+    description:
+      "Partners it is shared with (restricted datasets); null unless the caller owns it or is an admin.",
+  })
+  sharedWith(@Root() d: Dataset, @Ctx() ctx: GraphQLContext) {
+    const c = callerOf(ctx);
+    return c.role === "admin" || (c.role === "partner" && c.partnerCode === d.partnerCode)
+      ? d.sharedWith
+      : null;
+  }
+
+  @FieldResolver(() => [Series], { description: "Its series (those the caller may see)." })
+  series(@Root() d: Dataset, @Ctx() ctx: GraphQLContext) {
+    return seriesOf(ctx).load({ by: "dataset", code: d.code, filter: {} });
   }
 
   @FieldResolver(() => [IngestStream], {
