@@ -3,7 +3,6 @@
  * load atomically with its state and run event → derive → record the run. One resource failing
  * never stops the others, and nothing it half-wrote survives its rollback.
  */
-import { readFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { fileURLToPath } from "node:url";
 import { eq } from "drizzle-orm";
@@ -18,8 +17,18 @@ import type { Db } from "../../src/db/client";
 import { type Logger, loggerFor } from "../../src/logger";
 import { baseUrlFor } from "./config";
 import { createHttpClient, HttpError } from "./http";
-import { loadConversion, type RowCounts } from "./loader";
-import { archivePayload, sha256 } from "./raw-store";
+import { loadBatches, type RowCounts } from "./loader";
+import { filePayload } from "./payload";
+import {
+  archivedBody,
+  archivePayload,
+  discardReceived,
+  pruneArchive,
+  type RawArchive,
+  type ReceivedPayload,
+  rawArchiveFrom,
+  receivePayload,
+} from "./raw-store";
 import {
   acquireLease,
   finishStream,
@@ -30,7 +39,6 @@ import {
 } from "./state";
 import {
   ConvertError,
-  type ConvertResult,
   type HttpClient,
   type Payload,
   type Resource,
@@ -52,6 +60,8 @@ export interface RunOptions {
   /** With `fromFile`, the planned resource the file stands for (default: the first). */
   resourceKey?: string;
   env?: NodeJS.ProcessEnv;
+  /** Where payloads are archived; defaults to `RAW_ARCHIVE_DIR` / `RAW_ARCHIVE_KEEP` of `env`. */
+  rawArchive?: RawArchive;
   http?: HttpClient;
   log?: Logger;
   /** Who holds the lease; defaults to this host and process. */
@@ -103,16 +113,14 @@ function logFailure(log: Logger, error: unknown, fields: Record<string, unknown>
   else log.error({ ...fields, err: error }, message);
 }
 
-/** Reads `file:` URLs from disk and everything else through the shared client. */
+/** Reads `file:` URLs from disk and everything else through the shared client, both as streams. */
 async function defaultDownload(resource: Resource, http: HttpClient): Promise<Payload> {
-  if (resource.url.startsWith("file:")) return readPayloadFile(fileURLToPath(resource.url));
-  return http.get(resource.url, { headers: resource.headers });
+  if (resource.url.startsWith("file:")) return filePayload(fileURLToPath(resource.url));
+  return http.stream(resource.url, { headers: resource.headers });
 }
 
-async function readPayloadFile(path: string): Promise<Payload> {
-  const body = new Uint8Array(await readFile(path));
-  return { body, url: `file://${path}`, httpStatus: null, contentType: null, retrievedAt: new Date() };
-}
+/** Downloads attempted per resource: a body cut short once is fetched again from the start. */
+const DOWNLOAD_ATTEMPTS = 2;
 
 export async function runStream(options: RunOptions): Promise<RunSummary> {
   const { db, source, stream, trigger, force = false } = options;
@@ -147,6 +155,7 @@ export async function runStream(options: RunOptions): Promise<RunSummary> {
   summary.runId = runId;
   const http =
     options.http ?? createHttpClient({ log: log.child({ category: "http" }), rateLimit: source.rateLimit });
+  const rawArchive = options.rawArchive ?? rawArchiveFrom(options.env);
   let cursor: Record<string, unknown> = {};
   let resourcesUnchanged = 0;
   try {
@@ -167,7 +176,7 @@ export async function runStream(options: RunOptions): Promise<RunSummary> {
     summary.resourcesTotal = resources.length;
     let done = 0;
     for (const resource of resources) {
-      const outcome = await runResource({ ...options, db, log, http, runId, force }, resource);
+      const outcome = await runResource({ ...options, db, log, http, rawArchive, runId, force }, resource);
       done += 1;
       if (outcome.status === "failed") summary.resourcesFailed += 1;
       if (outcome.status === "unchanged") resourcesUnchanged += 1;
@@ -237,6 +246,8 @@ export async function runStream(options: RunOptions): Promise<RunSummary> {
   return summary;
 }
 
+const skippedTotal = (skipped: Record<string, number>) => Object.values(skipped).reduce((a, b) => a + b, 0);
+
 interface ResourceOutcome {
   status: ResourceStatus;
   rows: RowCounts;
@@ -246,10 +257,17 @@ interface ResourceOutcome {
 }
 
 async function runResource(
-  context: RunOptions & { db: Db; log: Logger; http: HttpClient; runId: number; force: boolean },
+  context: RunOptions & {
+    db: Db;
+    log: Logger;
+    http: HttpClient;
+    rawArchive: RawArchive;
+    runId: number;
+    force: boolean;
+  },
   resource: Resource,
 ): Promise<ResourceOutcome> {
-  const { db, source, stream, log, http, runId, force } = context;
+  const { db, source, stream, log, http, rawArchive, runId, force } = context;
   const startedAt = new Date();
   const noRows: RowCounts = { inserted: 0, updated: 0, unchanged: 0 };
   const event = (status: ResourceStatus, extra: Partial<typeof ingestResourceEvents.$inferInsert> = {}) => ({
@@ -264,49 +282,76 @@ async function runResource(
   });
   let rawPayloadId: number | null = null;
   try {
-    const payload = context.fromFile
-      ? await readPayloadFile(context.fromFile)
-      : stream.download
-        ? await stream.download(resource, { http, log })
-        : await defaultDownload(resource, http);
-    const hash = sha256(payload.body);
+    const download = (): Promise<Payload> =>
+      context.fromFile
+        ? Promise.resolve(filePayload(context.fromFile))
+        : stream.download
+          ? stream.download(resource, { http, log })
+          : defaultDownload(resource, http);
+    // The bytes go to the archive's scratch space as they arrive, hashed on the way; nothing holds them.
+    let received: ReceivedPayload | undefined;
+    for (let attempt = 1; !received; attempt++) {
+      try {
+        received = await receivePayload(rawArchive, await download());
+      } catch (error) {
+        if (!(error instanceof HttpError && error.status === null) || attempt >= DOWNLOAD_ATTEMPTS)
+          throw error;
+        log.warn({ resource: resource.key, error: describe(error) }, "download cut short; fetching it again");
+      }
+    }
+    const hash = received.sha256;
     if (!force && (await lastPayloadHash(db, stream.id, resource.key)) === hash) {
+      await discardReceived(received);
       await db.insert(ingestResourceEvents).values(event("unchanged"));
       return { status: "unchanged", rows: noRows, skipped: 0 };
     }
     // Archived before conversion, in its own statement, so a payload that fails to convert is kept.
-    rawPayloadId = await archivePayload(
+    const archived = await archivePayload(
       db,
+      rawArchive,
       { sourceId: source.id, streamId: stream.id, resourceKey: resource.key },
-      payload,
-      hash,
+      received,
     );
-    const converted: ConvertResult = stream.convert(payload, { resource, url: payload.url });
-    const skipped = Object.values(converted.skipped).reduce((a, b) => a + b, 0);
-    const archivedId = rawPayloadId;
-    const rows = await db.transaction(async (tx) => {
+    rawPayloadId = archived.id;
+    const info = received.info;
+    // Converted from the archived file as it is read back, batch by batch, into one transaction.
+    const batches = stream.convert(
+      { ...info, body: archivedBody(rawArchive, archived.storagePath) },
+      { resource, url: info.url },
+    );
+    const archivedId = archived.id;
+    const loaded = await db.transaction(async (tx) => {
       const t = tx as unknown as Db;
-      const counts = await loadConversion(t, converted, {
+      const outcome = await loadBatches(t, batches, {
         runId,
         rawPayloadId: archivedId,
-        sourceUrl: payload.url,
-        retrievedAt: payload.retrievedAt,
+        sourceUrl: info.url,
+        retrievedAt: info.retrievedAt,
         datasetCode: stream.datasetCode,
       });
+      const counts = outcome.rows;
       await saveResourceState(t, stream.id, resource.key, hash, archivedId);
       await t.insert(ingestResourceEvents).values(
         event("success", {
           rowsInserted: counts.inserted,
           rowsUpdated: counts.updated,
           rowsUnchanged: counts.unchanged,
-          rowsSkipped: skipped,
-          skippedReasons: converted.skipped,
+          rowsSkipped: skippedTotal(outcome.skipped),
+          skippedReasons: outcome.skipped,
           rawPayloadId: archivedId,
         }),
       );
-      return counts;
+      return outcome;
     });
-    return { status: "success", rows, skipped, cursor: converted.cursor };
+    await pruneArchive(db, rawArchive, stream.id, resource.key).catch((error: unknown) =>
+      log.warn({ resource: resource.key, error: describe(error) }, "raw archive pruning failed"),
+    );
+    return {
+      status: "success",
+      rows: loaded.rows,
+      skipped: skippedTotal(loaded.skipped),
+      cursor: loaded.cursor,
+    };
   } catch (error) {
     logFailure(log, error, { resource: resource.key }, "resource failed");
     await db

@@ -3,8 +3,10 @@
  * press releases and PDF tables), so the port's figures come as a file in the partner CSV template
  * (docs/partner-csv.md, "The port"), restricted to the port's measures so a typo cannot open a new series.
  */
+
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { wholeBody } from "../../core/payload";
 import type { SourceDefinition, StreamDefinition } from "../../core/types";
 import { convertPartnerFile, hubCodes, type PartnerFileMeta } from "../partner-csv/convert";
 import { PARTNER_FILES_DIR } from "../partner-csv/partner-csv.source";
@@ -42,7 +44,7 @@ export const portTrafficStream: StreamDefinition = {
     };
     return [{ key: "gpmm-traffic", url: `${ctx.baseUrl}/${PORT_FILE}`, meta }];
   },
-  convert: (payload, ctx) => convertPartnerFile(payload, ctx.resource, PORT_RULES),
+  convert: wholeBody((payload, resource) => convertPartnerFile(payload, resource, PORT_RULES)),
 };
 
 export const port: SourceDefinition = {

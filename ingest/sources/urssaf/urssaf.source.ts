@@ -4,6 +4,7 @@
  * grand secteur and by zone d'emploi.
  */
 
+import { wholeBody } from "../../core/payload";
 import type { SourceDefinition, StreamDefinition } from "../../core/types";
 import { odsExportUrl, odsIn, odsString } from "../../protocols/opendatasoft.parse";
 import { EPCI_CODE } from "../../reference/load";
@@ -69,7 +70,7 @@ export const departementGrandSecteurStream: StreamDefinition = {
     });
     return [{ key: "departements-13-83-84", url, meta }];
   },
-  convert: (payload, ctx) => convertQuarterly(payload, ctx.resource),
+  convert: wholeBody(convertQuarterly),
 };
 
 export const zoneEmploiStream: StreamDefinition = {
@@ -95,7 +96,7 @@ export const zoneEmploiStream: StreamDefinition = {
     });
     return [{ key: "zones-emploi-region-93", url, meta }];
   },
-  convert: (payload, ctx) => convertQuarterly(payload, ctx.resource),
+  convert: wholeBody(convertQuarterly),
 };
 
 export const urssaf: SourceDefinition = {

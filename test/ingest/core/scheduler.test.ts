@@ -49,7 +49,7 @@ describe("startScheduler", () => {
       indicators: [],
       datasetCode: "TAUX-CHOMAGE",
       plan: () => [{ key: "only", url }],
-      convert: () => ({ series: [], observations: [], skipped: {} }),
+      convert: async function* () {},
     });
     const sources: SourceDefinition[] = [
       {
