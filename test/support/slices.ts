@@ -7,7 +7,7 @@
  * exactly when one of its tokens appears in it.
  */
 import { eq, sql } from "drizzle-orm";
-import { loadConversion } from "../../ingest/core/loader";
+import { loadBatches } from "../../ingest/core/loader";
 import type { ConvertResult } from "../../ingest/core/types";
 import type { Visibility } from "../../schema/common";
 import { series } from "../../schema/indicator";
@@ -135,6 +135,10 @@ export function datasetSeenBy(code: string): Who[] {
 
 export const roleOf = (who: Who): Role => callers[who].role;
 
+async function* oneBatch(converted: ConvertResult) {
+  yield converted;
+}
+
 /** Writes the slices' datasets and series through the loader, as a run would. Returns series ids by measure. */
 export async function loadSlices(db: Db): Promise<Map<string, number>> {
   // The run that wrote them: of no registered stream, with an error text only analysts and admins read.
@@ -190,7 +194,7 @@ export async function loadSlices(db: Db): Promise<Map<string, number>> {
       ],
       skipped: {},
     };
-    await loadConversion(db, converted, {
+    await loadBatches(db, oneBatch(converted), {
       runId: run.id,
       rawPayloadId: null,
       sourceUrl: "https://example.org/invented",
