@@ -10,6 +10,7 @@ import { registerCaller } from "./caller";
 import { registerDashboard } from "./dashboard/route";
 import { registerGraphql } from "./graphql";
 import { registerHealth } from "./health";
+import { registerSubmissions } from "./submissions";
 
 export { expectedMigrationCount } from "./health";
 
@@ -54,6 +55,7 @@ export async function buildHttpApp(db: Db): Promise<FastifyInstance> {
   registerCaller(app, db);
   registerHealth(app, db);
   await registerGraphql(app, db);
+  await registerSubmissions(app, db);
   registerDashboard(app);
   return app;
 }
