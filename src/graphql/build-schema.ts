@@ -49,5 +49,9 @@ export async function buildHublotSchema(): Promise<GraphQLSchema> {
   if (query)
     query.description =
       "Hublot: the indicators of the Aix-Marseille-Provence economic agenda (2022-2028), their series and observations, territories, filières, sites, partners, the agenda's tree, and the freshness of every source.";
+  const mutation = schema.getMutationType();
+  if (mutation)
+    mutation.description =
+      "Changes: API keys (admins), the visibility of a dataset (its owner or admins). Partner files are submitted over HTTP (POST /partners/datasets/{code}/submissions).";
   return guardResolvers(schema);
 }
