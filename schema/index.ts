@@ -1,6 +1,7 @@
 export * from "./access";
 export * from "./agenda";
 export * from "./common";
+export * from "./data-version";
 export * from "./filiere";
 export * from "./indicator";
 export * from "./ingest";

@@ -6,6 +6,7 @@ import { eq } from "drizzle-orm";
 import type { Visibility } from "../../schema/common";
 import { datasets } from "../../schema/partner";
 import type { Db } from "../db/client";
+import { bumpDataVersion } from "../db/data-version";
 import { ForbiddenError, NotFoundError } from "../errors";
 import type { Caller } from "../graphql/context";
 import { recordAudit } from "./audit";
@@ -50,6 +51,8 @@ export async function setReach(db: Db, caller: Caller, row: DatasetRow, reach: R
     })
     .where(eq(datasets.code, row.code))
     .returning();
+  // Who sees what changed: cached answers (keyed on the data version) must not outlive it.
+  await bumpDataVersion(db);
   await recordAudit(db, {
     kind: "admin",
     keyId: caller.keyId,

@@ -40,3 +40,13 @@ CREATE FUNCTION datasets_visible_to(caller_role text, caller_partner text) RETUR
   SELECT d.code FROM datasets d
   WHERE hub_may_see(d.visibility, d.partner_code, d.shared_with, d.embargo_until, caller_role, caller_partner)
 $$;
+--> statement-breakpoint
+-- The bi views' row filter (migration bi_views) becomes the same rule: a login role recorded in
+-- bi_login_roles sees its partner's slice; any other session user sees what anonymous callers see.
+CREATE OR REPLACE FUNCTION bi.visible_series() RETURNS SETOF integer
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
+  AS $$
+  SELECT v.id FROM series_visible_to(
+    CASE WHEN EXISTS (SELECT 1 FROM bi_login_roles r WHERE r.role_name = session_user) THEN 'partner' ELSE 'anonymous' END,
+    (SELECT r.partner_code FROM bi_login_roles r WHERE r.role_name = session_user)) AS v(id)
+$$;
