@@ -21,6 +21,12 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   INGEST_SCHEDULE: z.enum(["on", "off"]).default("on"),
   INGEST_ON_START: z.enum(["on", "off"]).default("on"),
+  /** How long a crashed process may block a stream; a heartbeat renews it while a run lives. */
+  INGEST_LEASE_TTL_MS: z.coerce.number().int().min(1_000).default(60_000),
+  /** Longest download of one resource, retries included. */
+  INGEST_RESOURCE_DEADLINE_MS: z.coerce.number().int().min(1_000).default(60_000),
+  /** Sources ingesting at once. */
+  INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(3),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -59,6 +59,12 @@ export function redactUrl(url: string): string {
   }
 }
 
+/** Why a request's signal was aborted: its reason's message (the resource deadline, an interruption). */
+export function describeAbort(signal: AbortSignal): string {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error ? reason.message : String(reason ?? "aborted");
+}
+
 export function createHttpClient(options: HttpClientOptions): HttpClient {
   const { log, timeoutMs = 60_000, retries = 4, retryBaseMs = 1_000, maxRetryAfterMs = 120_000 } = options;
   const client = got.extend({
@@ -95,11 +101,30 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       ],
     },
   });
-  const request = async (url: string, headers: Record<string, string> = {}): Promise<Payload> => {
+  const request = async (
+    url: string,
+    headers: Record<string, string> = {},
+    signal?: AbortSignal,
+  ): Promise<Payload> => {
     const started = Date.now();
     const safeUrl = redactUrl(url);
     try {
-      const response = await client.get(url, { headers });
+      const response = await client.get(url, { headers, signal });
+      // A body shorter than its Content-Length was cut in transit; compared on an unencoded body only,
+      // since the header counts the encoded bytes.
+      const declared = Number(response.headers["content-length"]);
+      if (
+        !response.headers["content-encoding"] &&
+        Number.isFinite(declared) &&
+        response.headers["content-length"] !== undefined &&
+        response.rawBody.length !== declared
+      ) {
+        throw new HttpError(
+          `GET ${safeUrl} received ${response.rawBody.length} bytes of the ${declared} its Content-Length announced`,
+          url,
+          response.statusCode,
+        );
+      }
       log.info(
         {
           url: safeUrl,
@@ -117,6 +142,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         retrievedAt: new Date(),
       };
     } catch (error) {
+      if (error instanceof HttpError) throw error;
+      if (signal?.aborted) {
+        throw new HttpError(`GET ${safeUrl} abandoned: ${describeAbort(signal)}`, url, null, { cause: error });
+      }
       if (error instanceof HTTPError) {
         const status = error.response.statusCode;
         throw new HttpError(`GET ${safeUrl} answered HTTP ${status}`, url, status, { cause: error });
@@ -125,9 +154,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       throw new HttpError(`GET ${safeUrl} failed: ${code}`, url, null, { cause: error });
     }
   };
-  if (!options.rateLimit) return { get: (url, o) => request(url, o?.headers) };
+  if (!options.rateLimit) return { get: (url, o) => request(url, o?.headers, o?.signal) };
   const throttled = pThrottle({ limit: options.rateLimit.requests, interval: options.rateLimit.intervalMs })(
     request,
   );
-  return { get: (url, o) => throttled(url, o?.headers) };
+  return { get: (url, o) => throttled(url, o?.headers, o?.signal) };
 }

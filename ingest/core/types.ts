@@ -49,16 +49,23 @@ export interface Payload {
   httpStatus: number | null;
   contentType: string | null;
   retrievedAt: Date;
+  /**
+   * How many records the source says the payload holds (Opendatasoft's `total_count`, a partner file's
+   * `# rows:` line), when a download can know it: the runner fails a payload whose convert read fewer.
+   */
+  expectedRows?: number;
 }
 
 export interface HttpClient {
   /** GET with retries, timeouts and the source's rate limit; throws HttpError on a final failure. */
-  get(url: string, options?: { headers?: Record<string, string> }): Promise<Payload>;
+  get(url: string, options?: { headers?: Record<string, string>; signal?: AbortSignal }): Promise<Payload>;
 }
 
 export interface DownloadContext {
   http: HttpClient;
   log: Logger;
+  /** Aborted at the resource's deadline or when the run is interrupted: pass it to every request. */
+  signal?: AbortSignal;
 }
 
 /** Identifies a series by its natural key; `breakdown` `{}` is the total. */
@@ -112,6 +119,8 @@ export interface ConvertResult {
   skipped: Record<string, number>;
   /** A new cursor to save with the stream's state on success (merged into the old one). */
   cursor?: Record<string, unknown>;
+  /** Records (rows, elements) read from the payload, to compare with `Payload.expectedRows`. */
+  recordsRead?: number;
 }
 
 export interface ConvertContext {
@@ -137,6 +146,20 @@ export interface StreamDefinition {
   convert(payload: Payload, ctx: ConvertContext): ConvertResult;
   /** Recomputes derived series from stored observations after a load that changed something. */
   derive?(db: Db, log: Logger, runId: number | null): Promise<void>;
+}
+
+/**
+ * A stream that needs a file or setting the operator has not given: its run is `not_configured`, with
+ * `setting` named, and counts as no failure (the port without its GPMM file).
+ */
+export class NotConfiguredError extends Error {
+  constructor(
+    message: string,
+    readonly setting: string,
+  ) {
+    super(message);
+    this.name = "NotConfiguredError";
+  }
 }
 
 /** A payload that cannot be read: the resource fails with this reason and nothing is written. */

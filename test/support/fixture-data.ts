@@ -71,6 +71,8 @@ export interface StreamLoad {
   values: FixtureValues;
   /** Why a stream loads fewer rows than its fixture holds, or how the fixture is served. */
   note: string;
+  /** How the run is meant to end: `success`, or `failed` for a recording of another territory. */
+  expected: "success" | "failed";
   status: RunStatus;
   resourcesTotal: number;
   resourcesFailed: number;
@@ -87,7 +89,10 @@ export interface FixtureLoadReport {
   streams: StreamLoad[];
   /** Streams of the covered sources that were not run, and why. */
   notLoaded: { streamId: string; reason: string }[];
-  /** Whether every run ended `success` (first load) or `unchanged` (a reload). */
+  /**
+   * Whether every run ended as expected: `success` (first load) or `unchanged` (a reload), and `failed`
+   * for the two recordings of other territories (every cell skipped: the payload is not the hub's).
+   */
   allSucceeded: boolean;
   rowsInserted: number;
   rowsUpdated: number;
@@ -114,6 +119,8 @@ interface FixtureStream {
   local?: { baseUrl: string; files: string[] };
   values: FixtureValues;
   note: string;
+  /** Set on a recording the runner must refuse (default: it loads). */
+  expected?: "failed";
 }
 
 const BDM_PATH = `/data/SERIES_BDM/${UNEMPLOYMENT_SERIES.map((s) => s.idbank).join("+")}`;
@@ -139,7 +146,8 @@ const STREAMS: FixtureStream[] = [
     stream: legalPopulationStream,
     routes: { "/data/DS_POPULATIONS_REFERENCE": fixture("insee-melodi", "popref-epci-244400404-com.json") },
     values: "published",
-    note: "the only recording is Nantes Métropole's (EPCI 244400404), whose communes are not the hub's: every row is skipped, nothing is loaded",
+    note: "the only recording is Nantes Métropole's (EPCI 244400404), whose communes are not the hub's: every row is skipped, so the run fails (an answer about other places is not the one asked for)",
+    expected: "failed",
   },
   {
     source: inseeMelodi,
@@ -185,7 +193,8 @@ const STREAMS: FixtureStream[] = [
     stream: zoneEmploiStream,
     routes: { [ods(ZONE_EMPLOI_DATASET, "json")]: fixture("urssaf", "ze-trimestriel-records.json") },
     values: "published",
-    note: "the captured records are Caen's zone d'emploi and the reference data holds no ZE2020 territory: every row is skipped, nothing is loaded",
+    note: "the captured records are Caen's zone d'emploi and the reference data holds no ZE2020 territory: every row is skipped, so the run fails",
+    expected: "failed",
   },
   {
     source: dares,
@@ -292,6 +301,7 @@ export async function loadFixtureData(db: Db): Promise<FixtureLoadReport> {
         fixtures: [...Object.values(s.routes), ...(s.local?.files ?? [])],
         values: s.values,
         note: s.note,
+        expected: s.expected ?? "success",
         status: summary.status,
         resourcesTotal: summary.resourcesTotal,
         resourcesFailed: summary.resourcesFailed,
@@ -319,7 +329,9 @@ export async function loadFixtureData(db: Db): Promise<FixtureLoadReport> {
   return {
     streams,
     notLoaded,
-    allSucceeded: streams.every((s) => s.status === "success" || s.status === "unchanged"),
+    allSucceeded: streams.every((s) =>
+      s.expected === "failed" ? s.status === "failed" : s.status === "success" || s.status === "unchanged",
+    ),
     rowsInserted: streams.reduce((n, s) => n + s.rowsInserted, 0),
     rowsUpdated: streams.reduce((n, s) => n + s.rowsUpdated, 0),
     durationMs: Date.now() - started,

@@ -40,7 +40,7 @@ describe("startScheduler", () => {
     database = undefined;
   });
 
-  it("catches up, once, a stream that never ran, and a failing source does not stop the others", async () => {
+  it("catches up, once, a stream that never ran, a failing source does not stop the others, and the next start retries the failed one", async () => {
     database = await createTestDatabase();
     const stream = (id: string, url: string) => ({
       id,
@@ -76,13 +76,14 @@ describe("startScheduler", () => {
       ["offline.a", "failed"],
       ["local.a", "success"],
     ]);
+    // The failed stream owes a retry: the next start runs it again, at once; the other one waits.
     const second = startScheduler({ db: database.db, sources, log, schedule: false, catchUp: true });
-    expect(await second.caughtUp).toEqual([]);
+    expect((await second.caughtUp).map((r) => [r.streamId, r.status])).toEqual([["offline.a", "failed"]]);
     await second.stop();
     const triggers = await selectRows<{ trigger: string; n: string }>(
       database.db,
       sql`select trigger, count(*)::text as n from ingest_runs group by trigger`,
     );
-    expect(triggers).toEqual([{ trigger: "catch_up", n: "2" }]);
+    expect(triggers).toEqual([{ trigger: "catch_up", n: "3" }]);
   });
 });
