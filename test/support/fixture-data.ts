@@ -172,6 +172,10 @@ const STREAMS: FixtureStream[] = [
     stream: communeApeStream,
     routes: {
       [ods(COMMUNE_APE_DATASET, "csv")]: fixture("urssaf", "commune-ape-export-invented-values.csv"),
+      [`/catalog/datasets/${COMMUNE_APE_DATASET}/records`]: fixture(
+        "urssaf",
+        "commune-ape-records-count-invented.json",
+      ),
     },
     values: "invented",
     note: "COM-13001, ARM-13202, ARM-13216, COM-84089, 2022-2024, total and by grand secteur",

@@ -5,7 +5,13 @@
  */
 
 import type { SourceDefinition, StreamDefinition } from "../../core/types";
-import { odsExportUrl, odsIn, odsString } from "../../protocols/opendatasoft.parse";
+import {
+  odsExportUrl,
+  odsIn,
+  odsRecordsUrl,
+  odsString,
+  parseOdsRecords,
+} from "../../protocols/opendatasoft.parse";
 import { EPCI_CODE } from "../../reference/load";
 import { COMMUNE_APE_DATASET, type CommuneApeMeta, convertCommuneApe } from "./commune-ape";
 import { deriveCommuneApe } from "./derive";
@@ -34,10 +40,19 @@ export const communeApeStream: StreamDefinition = {
       knownTerritories: await knownTerritories(ctx, ["COM", "ARM"]),
     };
     // /records stops at 10 000 rows; the EPCI alone has tens of thousands of commune × APE rows.
-    const url = odsExportUrl(ctx.baseUrl, COMMUNE_APE_DATASET, "csv", {
-      where: `code_epci=${odsString(EPCI_CODE)}`,
-    });
-    return [{ key: `commune-ape-epci-${EPCI_CODE}`, url, meta }];
+    const where = `code_epci=${odsString(EPCI_CODE)}`;
+    const url = odsExportUrl(ctx.baseUrl, COMMUNE_APE_DATASET, "csv", { where });
+    // The export says nothing of its length: the same filter on /records (no row) gives its total_count.
+    const countUrl = odsRecordsUrl(ctx.baseUrl, COMMUNE_APE_DATASET, { where, limit: 0 });
+    return [{ key: `commune-ape-epci-${EPCI_CODE}`, url, meta: { ...meta, countUrl } }];
+  },
+  /** The export, then its row count, so a body cut at a line boundary fails instead of loading less. */
+  async download(resource, ctx) {
+    const payload = await ctx.http.get(resource.url, { headers: resource.headers, signal: ctx.signal });
+    const countUrl = resource.meta?.countUrl;
+    if (typeof countUrl !== "string") return payload;
+    const count = await ctx.http.get(countUrl, { signal: ctx.signal });
+    return { ...payload, expectedRows: parseOdsRecords(count.body).totalCount };
   },
   convert: (payload, ctx) => convertCommuneApe(payload, ctx.resource),
   async derive(db, log, runId) {

@@ -26,6 +26,8 @@ import { type FixtureServer, startFixtureServer } from "../../../support/fixture
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, "../../../fixtures/urssaf", name));
 /** Every number in this CSV is INVENTED; only its columns and format are URSSAF's. */
 const inventedExport = fixture("commune-ape-export-invented-values.csv");
+/** `total_count` 6: the row count of the invented export. */
+const COUNT_FIXTURE = join(import.meta.dirname, "../../../fixtures/urssaf/commune-ape-records-count-invented.json");
 const log = loggerFor("test");
 
 const payload = (body: Uint8Array | string): Payload => ({
@@ -295,6 +297,7 @@ describe("urssaf against a local server", () => {
       "/catalog/datasets/etablissements-et-effectifs-salaries-au-niveau-commune-x-ape-last/exports/csv";
     server = await startFixtureServer({
       [path]: [{ body: inventedExport, headers: { "content-type": "text/csv" } }],
+      [path.replace("/exports/csv", "/records")]: [{ body: readFileSync(COUNT_FIXTURE) }],
     });
     const first = await run(communeApeStream);
     expect(first.status).toBe("success");
