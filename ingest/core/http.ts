@@ -144,7 +144,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     } catch (error) {
       if (error instanceof HttpError) throw error;
       if (signal?.aborted) {
-        throw new HttpError(`GET ${safeUrl} abandoned: ${describeAbort(signal)}`, url, null, { cause: error });
+        throw new HttpError(`GET ${safeUrl} abandoned: ${describeAbort(signal)}`, url, null, {
+          cause: error,
+        });
       }
       if (error instanceof HTTPError) {
         const status = error.response.statusCode;

@@ -224,12 +224,16 @@ async function runLeased(options: RunOptions, controller: AbortController): Prom
     return summary;
   }
   if (lease.interruptedRuns > 0)
-    log.warn({ runs: lease.interruptedRuns }, "closed the runs a stopped process left running as interrupted");
+    log.warn(
+      { runs: lease.interruptedRuns },
+      "closed the runs a stopped process left running as interrupted",
+    );
   const heartbeat = setInterval(
     () => {
       renewLease(db, stream.id, instance, leaseMs).then(
         (held) => {
-          if (!held) controller.abort(new InterruptedError("interrupted: the lease was lost to another process"));
+          if (!held)
+            controller.abort(new InterruptedError("interrupted: the lease was lost to another process"));
         },
         (error: unknown) => log.warn({ error: describe(error) }, "lease heartbeat failed"),
       );
@@ -445,7 +449,10 @@ async function runResource(
       const held = await readArchivedPayload(db, previous.heldRawPayloadId);
       if (!held) throw new Error(`held payload ${previous.heldRawPayloadId} is no longer in the raw archive`);
       payload = held;
-      log.info({ resource: resource.key, rawPayloadId: previous.heldRawPayloadId }, "applying a held payload");
+      log.info(
+        { resource: resource.key, rawPayloadId: previous.heldRawPayloadId },
+        "applying a held payload",
+      );
     } else {
       const download = context.fromFile
         ? readPayloadFile(context.fromFile)
@@ -521,9 +528,7 @@ async function runResource(
     return { status: "success", rows, skipped, cursor: converted.cursor };
   } catch (error) {
     if (error instanceof InterruptedError) {
-      await db
-        .insert(ingestResourceEvents)
-        .values(event("failed", { rawPayloadId, error: describe(error) }));
+      await db.insert(ingestResourceEvents).values(event("failed", { rawPayloadId, error: describe(error) }));
       throw error;
     }
     if (error instanceof HeldPayload && rawPayloadId !== null) {

@@ -90,8 +90,7 @@ export async function readStreamState(db: Db, streamId: string): Promise<StreamS
   );
   if (!row) return { cursor: {}, consecutiveFailures: 0, derivePending: false };
   return {
-    cursor:
-      typeof row.cursor === "string" ? (JSON.parse(row.cursor) as Record<string, unknown>) : row.cursor,
+    cursor: typeof row.cursor === "string" ? (JSON.parse(row.cursor) as Record<string, unknown>) : row.cursor,
     consecutiveFailures: Number(row.consecutive_failures),
     derivePending: row.derive_pending === true,
   };

@@ -218,7 +218,9 @@ export function forEachOdsCsvRecord(
   // The portal ends every record with a line break: a body that does not was cut inside its last row
   // (a number cut short still parses, and would load as a smaller one).
   if (!/\n$/.test(text)) {
-    throw new ConvertError(`${what}: the body does not end with a line break: it was cut inside its last row`);
+    throw new ConvertError(
+      `${what}: the body does not end with a line break: it was cut inside its last row`,
+    );
   }
   let header: string[] = [];
   try {

@@ -96,7 +96,9 @@ function checkYearColumns(header: string[], yearColumns: { column: string; year:
   }
   const gap = jobs.find((y, i) => i > 0 && y !== (jobs[i - 1] ?? y) + 1);
   if (gap !== undefined) {
-    throw new ConvertError(`${COMMUNE_APE_DATASET}: the export skips the year(s) before ${gap}: a yearly column is missing or renamed`);
+    throw new ConvertError(
+      `${COMMUNE_APE_DATASET}: the export skips the year(s) before ${gap}: a yearly column is missing or renamed`,
+    );
   }
 }
 

@@ -27,7 +27,10 @@ const fixture = (name: string) => readFileSync(join(import.meta.dirname, "../../
 /** Every number in this CSV is INVENTED; only its columns and format are URSSAF's. */
 const inventedExport = fixture("commune-ape-export-invented-values.csv");
 /** `total_count` 6: the row count of the invented export. */
-const COUNT_FIXTURE = join(import.meta.dirname, "../../../fixtures/urssaf/commune-ape-records-count-invented.json");
+const COUNT_FIXTURE = join(
+  import.meta.dirname,
+  "../../../fixtures/urssaf/commune-ape-records-count-invented.json",
+);
 const log = loggerFor("test");
 
 const payload = (body: Uint8Array | string): Payload => ({
