@@ -2,7 +2,7 @@ import { startScheduler } from "../ingest/core/scheduler";
 import { sources } from "../ingest/registry";
 import { DatabaseConnectionError, openDatabase } from "./db/client";
 import { EnvError, parseEnv } from "./env";
-import { createHttpServer } from "./http/server";
+import { buildHttpApp } from "./http/server";
 import { loggerFor } from "./logger";
 import { prepareDatabase } from "./startup";
 
@@ -13,22 +13,23 @@ async function main(): Promise<void> {
   const env = parseEnv();
   const database = await openDatabase({ url: env.DATABASE_URL, pgliteDir: env.PGLITE_DIR });
   const report = await prepareDatabase(database);
-  const server = await createHttpServer(database.db);
-  server.once("error", (error: NodeJS.ErrnoException) => {
-    console.error(`hublot: cannot listen on ${env.HOST}:${env.PORT}: ${error.code ?? error.message}`);
+  const app = await buildHttpApp(database.db);
+  try {
+    await app.listen({ port: env.PORT, host: env.HOST });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    console.error(`hublot: cannot listen on ${env.HOST}:${env.PORT}: ${code ?? String(error)}`);
     process.exit(1);
-  });
-  server.listen(env.PORT, env.HOST, () => {
-    log.info(
-      {
-        driver: database.driver,
-        location: database.location,
-        reference: report,
-        ms: Math.round(performance.now() - started),
-      },
-      `Hublot serves http://localhost:${env.PORT}/graphql`,
-    );
-  });
+  }
+  log.info(
+    {
+      driver: database.driver,
+      location: database.location,
+      reference: report,
+      ms: Math.round(performance.now() - started),
+    },
+    `Hublot serves http://localhost:${env.PORT}/ (dashboard) and http://localhost:${env.PORT}/graphql`,
+  );
   // Ingestion runs beside the server: a source that is down fails its own run, the API keeps serving.
   const scheduler = startScheduler({
     db: database.db,
@@ -42,7 +43,7 @@ async function main(): Promise<void> {
   // Runs in progress end `interrupted` and release their leases before the database closes, so the
   // next start (this instance or another) runs them again at once.
   const stop = (signal: NodeJS.Signals) => {
-    server.close();
+    void app.close();
     void scheduler
       .stop(`the hub received ${signal}`)
       .catch((error: unknown) => log.error({ err: error }, "ingest did not stop cleanly"))

@@ -1,29 +1,39 @@
 import DataLoader from "dataloader";
 import type { Db } from "../db/client";
 
+/** The kinds of caller the hub tells apart. */
+export type Role = "anonymous" | "partner" | "analyst" | "admin";
+
 /**
- * Who is asking. Public for now; the partner wave adds API keys and per-partner scopes here, and the
- * repositories read it (see scope.ts) so one row filter per caller lives in one place.
+ * Who is asking, decided once at the edge (src/http/caller.ts) from the request's API key; resolvers
+ * never read headers. The repositories read it (see scope.ts) so one row filter per caller lives in
+ * one place.
  */
-export interface RequestScope {
-  kind: "public";
+export interface Caller {
+  role: Role;
+  /** The partner a `partner` caller is bound to. */
+  partnerCode?: string;
+  /** The API key's id (never its secret), for logs, rate limits and audit. */
+  keyId?: string;
 }
 
-/** What every resolver receives; per-caller scopes will join it here. */
+export const anonymousCaller: Caller = Object.freeze({ role: "anonymous" });
+
+/** What every resolver receives. */
 export interface GraphQLContext {
   db: Db;
-  scope?: RequestScope;
+  caller?: Caller;
   /** Created on first use in a request, so a server that builds `{ db }` still gets per-request loaders. */
   loaders?: LoaderCache;
 }
 
-export function createContext(db: Db, scope: RequestScope = { kind: "public" }): GraphQLContext {
-  return { db, scope, loaders: new LoaderCache() };
+export function createContext(db: Db, caller: Caller = anonymousCaller): GraphQLContext {
+  return { db, caller, loaders: new LoaderCache() };
 }
 
-export function scopeOf(ctx: GraphQLContext): RequestScope {
-  ctx.scope ??= { kind: "public" };
-  return ctx.scope;
+export function callerOf(ctx: GraphQLContext): Caller {
+  ctx.caller ??= anonymousCaller;
+  return ctx.caller;
 }
 
 /**

@@ -1,15 +1,19 @@
 import type { SQL } from "drizzle-orm";
-import { type GraphQLContext, scopeOf } from "./context";
+import { callerOf, type GraphQLContext } from "./context";
 
 /**
  * The row filter of a caller, as a condition on `s` (the series table). Every repository that reads
  * series (and through them observations, aggregates, changes and progress) adds it to its WHERE, so a
- * per-partner scope is one change here. Public callers see everything, hence no condition yet.
+ * per-partner scope is one change here. Every series is public until datasets carry a visibility,
+ * hence no condition yet for any caller.
  */
 export function seriesVisibleTo(ctx: GraphQLContext): SQL | undefined {
-  const scope = scopeOf(ctx);
-  switch (scope.kind) {
-    case "public":
+  const caller = callerOf(ctx);
+  switch (caller.role) {
+    case "anonymous":
+    case "partner":
+    case "analyst":
+    case "admin":
       return undefined;
   }
 }

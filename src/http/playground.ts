@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import type { IncomingMessage, ServerResponse } from "node:http";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { gzipSync } from "node:zlib";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import { type PlaygroundExample, playgroundExamples } from "../graphql/examples";
 
 /**
@@ -15,7 +15,8 @@ import { type PlaygroundExample, playgroundExamples } from "../graphql/examples"
 /** Where the assets live, relative to the page (served at …/graphql), so a path prefix in front still works. */
 const ASSET_DIR = "playground";
 
-interface Asset {
+/** A file served from memory with its validator; `gzip` is filled on first demand. */
+export interface Asset {
   body: Buffer;
   gzip?: Buffer;
   contentType: string;
@@ -31,7 +32,7 @@ function etagOf(body: Buffer | string): string {
   return `"${createHash("sha256").update(body).digest("base64url").slice(0, 22)}"`;
 }
 
-function makeAsset(body: Buffer, contentType: string): Asset {
+export function makeAsset(body: Buffer, contentType: string): Asset {
   return { body, contentType, etag: etagOf(body) };
 }
 
@@ -125,7 +126,7 @@ function wrap(text: string, width: number): string[] {
 }
 
 /** JSON that is safe inside a <script> element: no `</script>`, no `<!--`. */
-function jsonForScript(value: unknown): string {
+export function jsonForScript(value: unknown): string {
   return JSON.stringify(value)
     .replace(/</g, "\\u003c")
     .replace(/>/g, "\\u003e")
@@ -151,17 +152,18 @@ const IMMUTABLE = "public, max-age=31536000, immutable";
 
 export interface Playground {
   /** Serves an asset of the page if `pathname` is one; false otherwise. */
-  serveAsset(req: IncomingMessage, res: ServerResponse, pathname: string): boolean;
-  servePage(req: IncomingMessage, res: ServerResponse): void;
+  serveAsset(request: FastifyRequest, reply: FastifyReply, pathname: string): boolean;
+  servePage(request: FastifyRequest, reply: FastifyReply): FastifyReply;
   /** The asset URLs, relative to the page (tests and logs). */
   readonly assetPaths: readonly string[];
 }
 
 /** True for a browser opening /graphql: a GET that accepts HTML and carries no operation. */
-export function wantsPlayground(req: IncomingMessage, url: URL): boolean {
-  if (req.method !== "GET" && req.method !== "HEAD") return false;
-  if (url.searchParams.has("query")) return false;
-  return (req.headers.accept ?? "").toLowerCase().includes("text/html");
+export function wantsPlayground(request: FastifyRequest): boolean {
+  if (request.method !== "GET" && request.method !== "HEAD") return false;
+  const query = request.query as Record<string, unknown> | undefined;
+  if (query && "query" in query) return false;
+  return (request.headers.accept ?? "").toLowerCase().includes("text/html");
 }
 
 /**
@@ -220,15 +222,15 @@ export function createPlayground(examples: PlaygroundExample[] = playgroundExamp
 
   return {
     assetPaths: [...assets.keys()].map((p) => p.slice(1)),
-    serveAsset(req, res, pathname) {
+    serveAsset(request, reply, pathname) {
       const asset = assets.get(pathname);
       if (!asset) return false;
-      send(req, res, asset, { "cache-control": IMMUTABLE });
+      send(request, reply, asset, { "cache-control": IMMUTABLE });
       return true;
     },
-    servePage(req, res) {
+    servePage(request, reply) {
       // Revalidated on every visit: the page is small and names the current asset directory.
-      send(req, res, page, {
+      return send(request, reply, page, {
         "cache-control": "no-cache",
         "content-security-policy": PAGE_CSP,
         "referrer-policy": "no-referrer",
@@ -250,31 +252,30 @@ function stripSourceMapComment(body: Buffer): Buffer {
   return stripped === text ? body : Buffer.from(stripped);
 }
 
-function send(
-  req: IncomingMessage,
-  res: ServerResponse,
+/** Answers an asset with its ETag (304 when the client has it), gzipped when the client accepts it. */
+export function send(
+  request: FastifyRequest,
+  reply: FastifyReply,
   asset: Asset,
   headers: Record<string, string>,
-): void {
-  const gzip = /\bgzip\b/.test(String(req.headers["accept-encoding"] ?? "")) && asset.body.length > 1024;
+): FastifyReply {
+  const gzip = /\bgzip\b/.test(String(request.headers["accept-encoding"] ?? "")) && asset.body.length > 1024;
   // Each encoding is its own representation, so it gets its own validator.
   const etag = gzip ? `${asset.etag.slice(0, -1)}-gz"` : asset.etag;
-  res.setHeader("etag", etag);
-  res.setHeader("x-content-type-options", "nosniff");
-  if (!("vary" in headers)) res.setHeader("vary", "accept-encoding");
-  for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
-  const match = req.headers["if-none-match"];
-  if (match?.split(",").some((t) => t.trim().replace(/^W\//, "") === etag)) {
-    res.writeHead(304).end();
-    return;
-  }
+  reply.header("etag", etag);
+  reply.header("x-content-type-options", "nosniff");
+  if (!("vary" in headers)) reply.header("vary", "accept-encoding");
+  for (const [k, v] of Object.entries(headers)) reply.header(k, v);
+  const match = request.headers["if-none-match"];
+  if (match?.split(",").some((t) => t.trim().replace(/^W\//, "") === etag)) return reply.code(304).send();
   let body = asset.body;
   if (gzip) {
     // Compressed on first demand and kept: GraphiQL's bundle goes from about 1 MB to about 300 kB.
     asset.gzip ??= gzipSync(asset.body);
     body = asset.gzip;
-    res.setHeader("content-encoding", "gzip");
+    reply.header("content-encoding", "gzip");
   }
-  res.writeHead(200, { "content-type": asset.contentType, "content-length": body.length });
-  res.end(req.method === "HEAD" ? undefined : body);
+  reply.code(200).header("content-type", asset.contentType).header("content-length", body.length);
+  // Fastify answers HEAD through this GET route and drops the body itself.
+  return reply.send(body);
 }

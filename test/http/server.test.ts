@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectedMigrationCount } from "../../src/http/server";
+import { expectedMigrationCount } from "../../src/http/health";
 import type { TestDatabase } from "../support/db";
 import { type RunningHub, startHub } from "../support/http";
 

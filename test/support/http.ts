@@ -1,5 +1,5 @@
 import type { AddressInfo } from "node:net";
-import { createHttpServer } from "../../src/http/server";
+import { buildHttpApp } from "../../src/http/server";
 import { createTestDatabase, type TestDatabase } from "./db";
 
 export interface RunningHub {
@@ -12,13 +12,13 @@ export interface RunningHub {
 /** The real HTTP server on a free port, over a test database of its own. */
 export async function startHub(): Promise<RunningHub> {
   const database = await createTestDatabase();
-  const server = await createHttpServer(database.db);
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const app = await buildHttpApp(database.db);
+  await app.listen({ port: 0, host: "127.0.0.1" });
   return {
     database,
-    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    base: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`,
     close: async () => {
-      await new Promise((r) => server.close(r));
+      await app.close();
       await database.close();
     },
   };
