@@ -16,13 +16,12 @@
  */
 import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
-import { sql } from "drizzle-orm";
-import { upsertDerived } from "../../ingest/core/derive";
 import { runStream } from "../../ingest/core/runner";
 import { startScheduler } from "../../ingest/core/scheduler";
-import type { SourceDefinition, StreamDefinition } from "../../ingest/core/types";
+import type { StreamDefinition } from "../../ingest/core/types";
 import { openDatabase } from "../../src/db/client";
 import { loggerFor } from "../../src/logger";
+import { deriveDouble, inventedStream, sourceOf } from "./invented-stream";
 
 const mode = process.argv[2] ?? "";
 const env = process.env;
@@ -30,19 +29,9 @@ const leaseMs = Number(env.HUBLOT_CHILD_LEASE_MS ?? 1_000);
 const log = loggerFor("crash-child");
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
-const key = {
-  indicatorCode: "unemployment_rate",
-  territoryCode: "DEP-13",
-  measure: "crash_invented",
-  breakdown: {},
-};
-
+const base = inventedStream("crash.fake", "crash_invented");
 const stream: StreamDefinition = {
-  id: "crash.fake",
-  description: "crash test stream (INVENTED values)",
-  schedule: "0 6 1 1 *",
-  indicators: ["unemployment_rate"],
-  datasetCode: "TAUX-CHOMAGE",
+  ...base,
   plan: () => [{ key: "only", url: pathToFileURL(env.HUBLOT_CHILD_PAYLOAD ?? "").href }],
   ...(mode === "hub"
     ? {
@@ -53,39 +42,19 @@ const stream: StreamDefinition = {
           }),
       }
     : {}),
-  convert: (payload) => {
-    const { values } = JSON.parse(new TextDecoder().decode(payload.body)) as { values: [string, number][] };
+  convert: (payload, ctx) => {
     if (mode === "load") say("converted");
-    return {
-      series: [{ ...key, frequency: "Q", unit: "%" }],
-      observations: values.map(([period, value]) => ({ series: key, period, value, obsStatus: "A" })),
-      skipped: {},
-    };
+    return base.convert(payload, ctx);
   },
   derive: async (db, _log, runId) => {
-    await upsertDerived(
-      db,
-      sql`select 'unemployment_rate'::text as indicator_code, s.territory_code, 'crash_derived'::text as measure,
-            s.breakdown, s.filiere_code, s.naf_code, s.dataset_code, s.frequency, s.unit,
-            'twice the invented value'::text as derivation, o.period, o.period_start, o.period_end,
-            2 * o.value as value, 0 as missing_inputs, o.obs_status = 'A' as inputs_all_a,
-            jsonb_build_array(jsonb_build_object('seriesId', s.id, 'period', o.period)) as derived_from
-          from series s join observations o on o.series_id = s.id where s.measure = 'crash_invented'`,
-      { runId },
-    );
+    await deriveDouble(db, runId, "crash_invented", "crash_derived");
     if (mode === "derive") {
       say("deriving");
       await new Promise(() => undefined);
     }
   },
 };
-const source: SourceDefinition = {
-  id: "crash",
-  title: "Crash test source",
-  partnerCode: "INSEE",
-  defaultBaseUrl: "file:///",
-  streams: [stream],
-};
+const source = sourceOf("crash", stream, "file:///");
 
 async function main() {
   const snapshot = env.HUBLOT_CHILD_PGLITE_SNAPSHOT;
@@ -99,18 +68,21 @@ async function main() {
   );
   const { db } = database;
   const runOptions = { leaseMs, instance: `crash-child-${mode}:${process.pid}` };
-  if (mode === "load" || mode === "derive") {
-    say(JSON.stringify(await runStream({ db, source, stream, trigger: "test", log, ...runOptions })));
-  } else if (mode === "hub") {
-    const scheduler = startScheduler({
+  const schedulerOf = (catchUp: boolean) =>
+    startScheduler({
       db,
       sources: [source],
       log,
       schedule: false,
-      catchUp: true,
+      catchUp,
       retryCheckMs: 0,
       run: runOptions,
     });
+  if (mode === "load" || mode === "derive") {
+    say(JSON.stringify(await runStream({ db, source, stream, trigger: "test", log, ...runOptions })));
+  } else if (mode === "hub") {
+    // Like `npm start`: catch up at start, and on SIGTERM stop the scheduler before closing the database.
+    const scheduler = schedulerOf(true);
     process.once("SIGTERM", (signal) => {
       void scheduler
         .stop(`the hub received ${signal}`)
@@ -119,27 +91,12 @@ async function main() {
     });
     return;
   } else if (mode === "start") {
-    const scheduler = startScheduler({
-      db,
-      sources: [source],
-      log,
-      schedule: false,
-      catchUp: true,
-      retryCheckMs: 0,
-      run: runOptions,
-    });
+    const scheduler = schedulerOf(true);
     for (const summary of await scheduler.caughtUp) say(JSON.stringify(summary));
     await scheduler.stop();
   } else if (mode === "retry") {
-    const scheduler = startScheduler({
-      db,
-      sources: [source],
-      log,
-      schedule: false,
-      catchUp: false,
-      retryCheckMs: 0,
-      run: runOptions,
-    });
+    // What the hub's periodic retry check does, every 100 ms instead of every 30 s.
+    const scheduler = schedulerOf(false);
     for (;;) {
       const runs = await scheduler.retryDue();
       if (runs.length > 0) {

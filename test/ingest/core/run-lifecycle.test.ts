@@ -8,54 +8,28 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { sql } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
-import { upsertDerived } from "../../../ingest/core/derive";
 import { createHttpClient } from "../../../ingest/core/http";
 import { interruptRuns, type RunOptions, runStream } from "../../../ingest/core/runner";
 import { acquireLease } from "../../../ingest/core/state";
 import { streamStatuses } from "../../../ingest/core/status";
-import { NotConfiguredError, type SourceDefinition, type StreamDefinition } from "../../../ingest/core/types";
+import { NotConfiguredError, type StreamDefinition } from "../../../ingest/core/types";
 import { type Db, selectRows } from "../../../src/db/client";
 import { loggerFor } from "../../../src/logger";
 import { createTestDatabase, type TestDatabase } from "../../support/db";
 import { type FixtureServer, startFixtureServer } from "../../support/fixture-server";
+import {
+  deriveDouble,
+  inventedPayload,
+  inventedStream,
+  quarters,
+  sourceOf as testSource,
+} from "../../support/invented-stream";
 
 const log = loggerFor("test");
-const key = {
-  indicatorCode: "unemployment_rate",
-  territoryCode: "DEP-13",
-  measure: "invented",
-  breakdown: {},
-};
-const payload = (values: [string, number][]) => JSON.stringify({ values });
-const quarters = (n: number, value: (i: number) => number): [string, number][] =>
-  Array.from({ length: n }, (_, i) => [`${2000 + Math.floor(i / 4)}-Q${(i % 4) + 1}`, value(i)]);
-
-function fakeStream(overrides: Partial<StreamDefinition> = {}): StreamDefinition {
-  return {
-    id: "fake.lifecycle",
-    description: "lifecycle test stream with invented values",
-    schedule: "0 6 1 1 *",
-    indicators: ["unemployment_rate"],
-    datasetCode: "TAUX-CHOMAGE",
-    plan: (ctx) => [{ key: "only", url: `${ctx.baseUrl}/data/invented.json` }],
-    convert: (p) => {
-      const { values } = JSON.parse(new TextDecoder().decode(p.body)) as { values: [string, number][] };
-      return {
-        series: [{ ...key, frequency: "Q", unit: "%" }],
-        observations: values.map(([period, value]) => ({ series: key, period, value, obsStatus: "A" })),
-        skipped: {},
-      };
-    },
-    ...overrides,
-  };
-}
-const sourceOf = (stream: StreamDefinition): SourceDefinition => ({
-  id: "fake",
-  title: "Fake source",
-  partnerCode: "INSEE",
-  defaultBaseUrl: "http://127.0.0.1:9",
-  streams: [stream],
-});
+const payload = inventedPayload;
+const fakeStream = (overrides: Partial<StreamDefinition> = {}) =>
+  inventedStream("fake.lifecycle", "invented", overrides);
+const sourceOf = (stream: StreamDefinition) => testSource("fake", stream);
 
 let database: TestDatabase | undefined;
 let server: FixtureServer | undefined;
@@ -218,16 +192,7 @@ describe("derived series", () => {
   const derivedStream = (fail: { now: boolean }) =>
     fakeStream({
       derive: async (db, _log, runId) => {
-        await upsertDerived(
-          db,
-          sql`select 'unemployment_rate'::text as indicator_code, s.territory_code, 'invented_double'::text as measure,
-                s.breakdown, s.filiere_code, s.naf_code, s.dataset_code, s.frequency, s.unit,
-                'twice the invented value'::text as derivation, o.period, o.period_start, o.period_end,
-                2 * o.value as value, 0 as missing_inputs, o.obs_status = 'A' as inputs_all_a,
-                jsonb_build_array(jsonb_build_object('seriesId', s.id, 'period', o.period)) as derived_from
-              from series s join observations o on o.series_id = s.id where s.measure = 'invented'`,
-          { runId },
-        );
+        await deriveDouble(db, runId, "invented", "invented_double");
         if (fail.now) throw new Error("derive killed half-way");
       },
     });
