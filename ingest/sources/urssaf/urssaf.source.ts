@@ -4,7 +4,7 @@
  * grand secteur and by zone d'emploi.
  */
 
-import type { SourceDefinition, StreamDefinition } from "../../core/types";
+import { NotConfiguredError, type SourceDefinition, type StreamDefinition } from "../../core/types";
 import {
   odsExportUrl,
   odsIn,
@@ -102,8 +102,12 @@ export const zoneEmploiStream: StreamDefinition = {
       breakdownField: null,
       knownTerritories: await knownTerritories(ctx, ["ZE2020"]),
     };
+    // Every row would be skipped, which fails a run: without the zones the stream has nothing to do.
     if (meta.knownTerritories.length === 0) {
-      ctx.log.warn("no ZE2020 territory in the reference data: every zone d'emploi row will be skipped");
+      throw new NotConfiguredError(
+        "the reference data holds no zone d'emploi (ZE2020 territory), so every row would be skipped",
+        "the AMP's zones d'emploi (ZE2020-…) in the territories of ingest/reference",
+      );
     }
     const url = odsExportUrl(ctx.baseUrl, ZONE_EMPLOI_DATASET, "json", {
       where: `code_region=${odsString("93")}`,

@@ -19,6 +19,8 @@ const CHILD = join(import.meta.dirname, "../../support/ingest-child.ts");
 const LEASE_MS = 1_000;
 /** Enough quarters that the load's transaction lasts well past the kill (INVENTED values). */
 const QUARTERS = 6_000;
+/** Each test starts three processes that open the database: slow on a shared, loaded machine. */
+const SLOW = 240_000;
 
 let shared: SharedTestDatabase;
 let payloadDir: string;
@@ -112,7 +114,9 @@ const runs = (database: Database) =>
   );
 
 describe("an ingest killed with SIGKILL", () => {
-  it("mid-load leaves no row of the resource, and the stream runs again once its lease expires", async () => {
+  it("mid-load leaves no row of the resource, and the stream runs again once its lease expires", {
+    timeout: SLOW,
+  }, async () => {
     const loading = start("load");
     await loading.line((l) => l === "converted");
     await new Promise((r) => setTimeout(r, 30));
@@ -140,7 +144,9 @@ describe("an ingest killed with SIGKILL", () => {
     });
   });
 
-  it("mid-derive keeps the committed load, loses no derived series: the rerun derives them all", async () => {
+  it("mid-derive keeps the committed load, loses no derived series: the rerun derives them all", {
+    timeout: SLOW,
+  }, async () => {
     const deriving = start("derive");
     await deriving.line((l) => l === "deriving");
     deriving.process.kill("SIGKILL");
@@ -166,7 +172,9 @@ describe("an ingest killed with SIGKILL", () => {
 });
 
 describe("the hub stopped with SIGTERM during a run", () => {
-  it("releases the lease, records the run interrupted, and the next start runs it", async () => {
+  it("releases the lease, records the run interrupted, and the next start runs it", {
+    timeout: SLOW,
+  }, async () => {
     const hub = start("hub");
     await hub.line((l) => l === "downloading");
     hub.process.kill("SIGTERM");

@@ -145,6 +145,17 @@ describe("an interruption", () => {
   });
 });
 
+describe("a body cut in transit", () => {
+  it("fails when fewer bytes arrive than its Content-Length announced, and changes nothing", async () => {
+    const body = payload(quarters(8, (i) => i));
+    const db = await setUp({ body }, { body, truncateAt: body.length - 5 });
+    expect((await run()).status).toBe("success");
+    const cut = await run();
+    expect(cut.status).toBe("failed");
+    expect((await values(db)).map((v) => v.value)).toEqual(quarters(8, (i) => i).map(([, v]) => v));
+  });
+});
+
 describe("a hung source", () => {
   it("fails the resource at its deadline, not after the client's retries", async () => {
     await setUp();
