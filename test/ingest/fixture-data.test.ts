@@ -73,15 +73,20 @@ describe("loadFixtureData", () => {
     ]);
   });
 
-  it("inserts rows for every stream except the two whose fixtures hold nothing the reference data takes, which fail", () => {
-    // Their recordings are of Nantes Métropole and of Caen's zone d'emploi: every cell is skipped, and a
-    // payload the hub understands nothing of is a failure, not a success.
+  it("inserts rows for every stream except the two whose fixtures hold nothing the reference data takes", () => {
+    // The Nantes Métropole recording: every cell is skipped, and a payload the hub understands nothing of
+    // is a failure, not a success. The zones d'emploi: the reference holds none, so nothing is asked.
     const empty = report.streams.filter((s) => s.rowsInserted === 0).map((s) => s.streamId);
     expect(empty.sort()).toEqual(["insee-melodi.legal-population", "urssaf.zone-emploi"]);
-    for (const s of report.streams.filter((x) => empty.includes(x.streamId))) {
-      expect(s.status).toBe("failed");
-      expect(s.error).toMatch(/every cell was skipped \(territory_not_in_reference: \d+/);
-    }
+    const outcome = (id: string) => report.streams.find((s) => s.streamId === id);
+    expect(outcome("insee-melodi.legal-population")).toMatchObject({
+      status: "failed",
+      error: expect.stringMatching(/every cell was skipped \(territory_not_in_reference: \d+/),
+    });
+    expect(outcome("urssaf.zone-emploi")).toMatchObject({
+      status: "not_configured",
+      error: expect.stringContaining("no zone d'emploi"),
+    });
     expect(report.rowsInserted).toBeGreaterThan(100);
   });
 

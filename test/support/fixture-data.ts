@@ -59,7 +59,7 @@ import { type ScriptedResponse, startFixtureServer } from "./fixture-server";
  * never be presented as a real figure.
  */
 export type FixtureValues = "published" | "invented" | "placeholder";
-type Expected = "success" | "failed";
+type Expected = "success" | "failed" | "not_configured";
 
 export interface StreamLoad {
   sourceId: string;
@@ -72,7 +72,10 @@ export interface StreamLoad {
   values: FixtureValues;
   /** Why a stream loads fewer rows than its fixture holds, or how the fixture is served. */
   note: string;
-  /** How the run is meant to end: `success`, or `failed` for a recording of another territory. */
+  /**
+   * How the run is meant to end: `success`; `failed` for a recording of another territory (every cell
+   * skipped); `not_configured` for a stream the reference data gives nothing to load into.
+   */
   expected: Expected;
   status: RunStatus;
   resourcesTotal: number;
@@ -91,8 +94,8 @@ export interface FixtureLoadReport {
   /** Streams of the covered sources that were not run, and why. */
   notLoaded: { streamId: string; reason: string }[];
   /**
-   * Whether every run ended as expected: `success` (first load) or `unchanged` (a reload), and `failed`
-   * for the two recordings of other territories (every cell skipped: the payload is not the hub's).
+   * Whether every run ended as expected: `success` (first load) or `unchanged` (a reload); `failed` for
+   * the recording of another territory (every cell skipped), `not_configured` for the zones d'emploi.
    */
   allSucceeded: boolean;
   rowsInserted: number;
@@ -120,7 +123,7 @@ interface FixtureStream {
   local?: { baseUrl: string; files: string[] };
   values: FixtureValues;
   note: string;
-  /** Set on a recording the runner must refuse (default: it loads). */
+  /** Set on a recording the runner must refuse, or a stream with nothing to do (default: it loads). */
   expected?: Exclude<Expected, "success">;
 }
 
@@ -198,8 +201,8 @@ const STREAMS: FixtureStream[] = [
     stream: zoneEmploiStream,
     routes: { [ods(ZONE_EMPLOI_DATASET, "json")]: fixture("urssaf", "ze-trimestriel-records.json") },
     values: "published",
-    note: "the captured records are Caen's zone d'emploi, not one of the AMP's: every row is skipped, so the run fails (an answer about other places is not the one asked for)",
-    expected: "failed",
+    note: "the captured records are Caen's zone d'emploi and the reference data holds no ZE2020 territory: the stream is not configured (nothing to load into), so the run asks nothing",
+    expected: "not_configured",
   },
   {
     source: dares,
