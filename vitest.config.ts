@@ -1,4 +1,6 @@
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { defineConfig } from "vitest/config";
 
 const require = createRequire(import.meta.url);
@@ -16,6 +18,11 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    env: { NODE_ENV: "test", LOG_LEVEL: "silent" },
+    // Every run archives its payloads in a directory of its own, removed by the global teardown.
+    env: {
+      NODE_ENV: "test",
+      LOG_LEVEL: "silent",
+      RAW_ARCHIVE_DIR: join(tmpdir(), `hublot-test-raw-${process.pid}`),
+    },
   },
 });

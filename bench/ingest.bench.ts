@@ -23,6 +23,7 @@ import { join } from "node:path";
 import type { PGlite } from "@electric-sql/pglite";
 import { inArray, sql } from "drizzle-orm";
 import postgres from "postgres";
+import { payloadOf, wholeBody } from "../ingest/core/payload";
 import { runStream } from "../ingest/core/runner";
 import type { SourceDefinition, StreamDefinition } from "../ingest/core/types";
 import { observationRevisions, observations, series } from "../schema/indicator";
@@ -78,15 +79,17 @@ function benchStream(offset: () => number): StreamDefinition {
       const started = performance.now();
       const body = payload(offset());
       inStream.downloadMs += performance.now() - started;
-      return {
+      return payloadOf(
+        {
+          url: "bench://synthetic",
+          httpStatus: null,
+          contentType: "application/json",
+          retrievedAt: new Date(),
+        },
         body,
-        url: "bench://synthetic",
-        httpStatus: null,
-        contentType: "application/json",
-        retrievedAt: new Date(),
-      };
+      );
     },
-    convert: (p) => {
+    convert: wholeBody((p) => {
       const started = performance.now();
       const values = JSON.parse(new TextDecoder().decode(p.body)) as number[][];
       const result = {
@@ -103,7 +106,7 @@ function benchStream(offset: () => number): StreamDefinition {
       };
       inStream.convertMs += performance.now() - started;
       return result;
-    },
+    }),
   };
 }
 

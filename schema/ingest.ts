@@ -90,7 +90,11 @@ export const ingestResourceEvents = pgTable(
   (t) => [index("ingest_resource_events_run_idx").on(t.runId)],
 );
 
-/** Every downloaded payload, byte for byte, so a conversion can be replayed and a bug reproduced. */
+/**
+ * Every downloaded payload, so a conversion can be replayed and a bug reproduced: its bytes live
+ * gzip-compressed in the raw archive's directory at `storage_path` (`ingest/core/raw-store.ts` says why
+ * not here); `body` holds only payloads archived before that move.
+ */
 export const rawPayloads = pgTable(
   "raw_payloads",
   {
@@ -102,9 +106,14 @@ export const rawPayloads = pgTable(
     httpStatus: integer("http_status"),
     contentType: text("content_type"),
     sha256: text("sha256").notNull(),
-    sizeBytes: integer("size_bytes").notNull(),
+    /** Bytes as received, before compression. */
+    sizeBytes: bigint("size_bytes", { mode: "number" }).notNull(),
+    /** Bytes the archive's file takes (gzip). */
+    storedBytes: bigint("stored_bytes", { mode: "number" }),
+    /** The file under the archive directory, relative to it (`<stream>/<resource>/<sha256>.gz`). */
+    storagePath: text("storage_path"),
     retrievedAt: timestamp("retrieved_at", { withTimezone: true }).notNull(),
-    body: bytea("body").notNull(),
+    body: bytea("body"),
   },
   (t) => [index("raw_payloads_resource_idx").on(t.streamId, t.resourceKey, t.retrievedAt)],
 );

@@ -8,7 +8,13 @@
 import { type SQL, sql } from "drizzle-orm";
 import { type Db, selectRows } from "../../src/db/client";
 import { PeriodError, parsePeriod } from "../../src/period";
-import { ConvertError, type ConvertResult, type SeriesInput, type SeriesKey } from "./types";
+import {
+  type ConvertBatch,
+  ConvertError,
+  type ObservationInput,
+  type SeriesInput,
+  type SeriesKey,
+} from "./types";
 
 const BATCH = 5_000;
 
@@ -37,13 +43,20 @@ export function breakdownKey(breakdown: Record<string, string>): string {
 const seriesKeyOf = (s: SeriesKey) =>
   `${s.indicatorCode}|${s.territoryCode}|${s.measure}|${breakdownKey(s.breakdown)}`;
 
-/** Refuses rows that point at codes the hub does not know, before any write, with the code named. */
-async function checkCodes(db: Db, series: SeriesInput[]): Promise<void> {
+/**
+ * Refuses rows that point at codes the hub does not know, before they are written, with the code named.
+ * `known` remembers the codes already checked, so a streamed conversion asks once per code.
+ */
+async function checkCodes(
+  db: Db,
+  series: SeriesInput[],
+  known: { indicators: Set<string>; territories: Set<string> },
+): Promise<void> {
   const wanted = {
-    indicators: [...new Set(series.map((s) => s.indicatorCode))],
-    territories: [...new Set(series.map((s) => s.territoryCode))],
+    indicators: [...new Set(series.map((s) => s.indicatorCode))].filter((c) => !known.indicators.has(c)),
+    territories: [...new Set(series.map((s) => s.territoryCode))].filter((c) => !known.territories.has(c)),
   };
-  for (const [table, codes] of Object.entries(wanted)) {
+  for (const [table, codes] of Object.entries(wanted) as [keyof typeof known, string[]][]) {
     if (codes.length === 0) continue;
     const found = await selectRows<{ code: string }>(
       db,
@@ -52,11 +65,12 @@ async function checkCodes(db: Db, series: SeriesInput[]): Promise<void> {
         sql`, `,
       )})`,
     );
-    const known = new Set(found.map((r) => r.code));
-    const missing = codes.filter((c) => !known.has(c));
+    const present = new Set(found.map((r) => r.code));
+    const missing = codes.filter((c) => !present.has(c));
     if (missing.length > 0) {
       throw new ConvertError(`unknown ${table.slice(0, -1)} code(s): ${missing.slice(0, 5).join(", ")}`);
     }
+    for (const c of codes) known[table].add(c);
   }
 }
 
@@ -160,7 +174,11 @@ export async function upsertObservationsFrom(
   const now = new Date().toISOString();
   // Data-modifying CTEs all see the table as it was before the statement, so `changed` reads the old
   // values that `revised` archives while `upserted` replaces them.
-  const [r] = await selectRows<{ inserted: number | string; updated: number | string }>(
+  const [r] = await selectRows<{
+    inserted: number | string;
+    updated: number | string;
+    contradicted: string | null;
+  }>(
     db,
     sql`
     with incoming as (${incoming}),
@@ -194,31 +212,84 @@ export async function upsertObservationsFrom(
           excluded.derived_from)
       returning (xmax = 0) as inserted
     )
-    select count(*) filter (where inserted) as inserted, count(*) filter (where not inserted) as updated
+    select count(*) filter (where inserted) as inserted, count(*) filter (where not inserted) as updated,
+      -- A value this same payload wrote in an earlier batch, now given differently: the payload says two
+      -- things about one cell (a payload's own batches never revise each other).
+      (select min(series_id || ' ' || period) from changed
+        where raw_payload_id = ${provenance.rawPayloadId}::bigint and run_id = ${provenance.runId}::bigint) as contradicted
     from upserted`,
   );
+  if (r?.contradicted) {
+    const [seriesId, period] = r.contradicted.split(" ");
+    throw new ConvertError(`two different values for series ${seriesId} at ${period} in one payload`);
+  }
   return { inserted: Number(r?.inserted ?? 0), updated: Number(r?.updated ?? 0) };
 }
 
-/**
- * Loads one conversion into the tables. Call it inside the resource's transaction: it throws on the
- * first problem and leaves the rollback to the caller.
- */
-export async function loadConversion(
-  db: Db,
-  result: ConvertResult,
-  provenance: Provenance,
-): Promise<RowCounts> {
-  const seriesByKey = new Map(result.series.map((s) => [seriesKeyOf(s), s]));
-  await checkCodes(db, [...seriesByKey.values()]);
-  const ids = await upsertSeries(db, [...seriesByKey.values()], provenance.datasetCode);
+export interface LoadOutcome {
+  rows: RowCounts;
+  /** Cells the conversion left out, by reason, added up over its batches. */
+  skipped: Record<string, number>;
+  /** The conversion's new cursor, its batches' cursors merged. */
+  cursor?: Record<string, unknown>;
+}
 
-  const observations = new Map<string, Record<string, unknown>>();
-  for (const o of result.observations) {
+/**
+ * Loads a conversion batch by batch as it streams. Call it inside the resource's transaction: it throws
+ * on the first problem (a code the hub does not know, a bad period, a value given twice) and leaves
+ * the rollback, which undoes every batch already written, to the caller. What it holds between batches
+ * is the id of each series seen so far, never the observations.
+ */
+export async function loadBatches(
+  db: Db,
+  batches: AsyncIterable<ConvertBatch>,
+  provenance: Provenance,
+): Promise<LoadOutcome> {
+  const ids = new Map<string, number>();
+  const knownCodes = { indicators: new Set<string>(), territories: new Set<string>() };
+  const outcome: LoadOutcome = { rows: { inserted: 0, updated: 0, unchanged: 0 }, skipped: {} };
+  for await (const batch of batches) {
+    for (const [reason, n] of Object.entries(batch.skipped ?? {})) {
+      outcome.skipped[reason] = (outcome.skipped[reason] ?? 0) + n;
+    }
+    if (batch.cursor) outcome.cursor = { ...outcome.cursor, ...batch.cursor };
+    const fresh = new Map<string, SeriesInput>();
+    for (const s of batch.series ?? []) {
+      const key = seriesKeyOf(s);
+      if (!ids.has(key)) fresh.set(key, s);
+    }
+    if (fresh.size > 0) {
+      await checkCodes(db, [...fresh.values()], knownCodes);
+      for (const [key, id] of await upsertSeries(db, [...fresh.values()], provenance.datasetCode)) {
+        ids.set(key, id);
+      }
+    }
+    const rows = observationRows(batch.observations ?? [], ids);
+    for (let i = 0; i < rows.length; i += BATCH) {
+      const chunk = rows.slice(i, i + BATCH);
+      const { inserted, updated } = await upsertObservationsFrom(
+        db,
+        sql`select * from jsonb_to_recordset(${JSON.stringify(chunk)}::jsonb) as r(series_id int, period text,
+          period_start date, period_end date, value double precision, obs_status text, obs_qual text,
+          attributes jsonb, derived_from jsonb)`,
+        provenance,
+      );
+      outcome.rows.inserted += inserted;
+      outcome.rows.updated += updated;
+      outcome.rows.unchanged += chunk.length - inserted - updated;
+    }
+  }
+  return outcome;
+}
+
+/** One batch's observations as table rows, checked, and given once each (a repeat must agree). */
+function observationRows(observations: ObservationInput[], ids: Map<string, number>) {
+  const rows = new Map<string, ObservationRow>();
+  for (const o of observations) {
     const seriesId = ids.get(seriesKeyOf(o.series));
     if (seriesId === undefined) {
       throw new ConvertError(
-        `observation ${o.period} refers to a series not in the conversion: ${seriesKeyOf(o.series)}`,
+        `observation ${o.period} refers to a series not in this batch or an earlier one: ${seriesKeyOf(o.series)}`,
       );
     }
     let period: ReturnType<typeof parsePeriod>;
@@ -233,7 +304,7 @@ export async function loadConversion(
         `observation ${seriesKeyOf(o.series)} ${o.period}: value ${o.value} is not a number`,
       );
     }
-    const row = {
+    const row: ObservationRow = {
       series_id: seriesId,
       period: period.period,
       period_start: period.start,
@@ -244,26 +315,22 @@ export async function loadConversion(
       attributes: o.attributes ?? {},
     };
     const key = `${seriesId}|${period.period}`;
-    const previous = observations.get(key);
+    const previous = rows.get(key);
     if (previous && JSON.stringify(previous) !== JSON.stringify(row)) {
       throw new ConvertError(`two different values for ${seriesKeyOf(o.series)} at ${period.period}`);
     }
-    observations.set(key, row);
+    rows.set(key, row);
   }
+  return [...rows.values()];
+}
 
-  const rows = [...observations.values()];
-  const counts: RowCounts = { inserted: 0, updated: 0, unchanged: 0 };
-  for (let i = 0; i < rows.length; i += BATCH) {
-    const json = JSON.stringify(rows.slice(i, i + BATCH));
-    const { inserted, updated } = await upsertObservationsFrom(
-      db,
-      sql`select * from jsonb_to_recordset(${json}::jsonb) as r(series_id int, period text, period_start date,
-        period_end date, value double precision, obs_status text, obs_qual text, attributes jsonb, derived_from jsonb)`,
-      provenance,
-    );
-    counts.inserted += inserted;
-    counts.updated += updated;
-    counts.unchanged += Math.min(BATCH, rows.length - i) - inserted - updated;
-  }
-  return counts;
+interface ObservationRow {
+  series_id: number;
+  period: string;
+  period_start: string;
+  period_end: string;
+  value: number | null;
+  obs_status: string;
+  obs_qual: string | null;
+  attributes: Record<string, string>;
 }

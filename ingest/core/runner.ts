@@ -6,7 +6,6 @@
  * rollback. A heartbeat keeps the lease while the run lives; `interruptRuns` ends every run of this
  * process as `interrupted` (SIGTERM), and a run a crash left `running` is closed by the next lease taker.
  */
-import { readFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { fileURLToPath } from "node:url";
 import { eq, sql } from "drizzle-orm";
@@ -21,8 +20,19 @@ import { type Db, selectRows } from "../../src/db/client";
 import { type Logger, loggerFor } from "../../src/logger";
 import { baseUrlFor } from "./config";
 import { createHttpClient, describeAbort, HttpError, redactUrl } from "./http";
-import { loadConversion, type RowCounts } from "./loader";
-import { archivePayload, readArchivedPayload, sha256 } from "./raw-store";
+import { loadBatches, type RowCounts } from "./loader";
+import { filePayload } from "./payload";
+import {
+  archivedBody,
+  archivePayload,
+  discardReceived,
+  pruneArchive,
+  type RawArchive,
+  type ReceivedPayload,
+  rawArchiveFrom,
+  readArchivedPayload,
+  receivePayload,
+} from "./raw-store";
 import {
   acquireLease,
   clearDerivePending,
@@ -36,15 +46,15 @@ import {
 } from "./state";
 import {
   ConvertError,
-  type ConvertResult,
   type HttpClient,
   NotConfiguredError,
   type Payload,
+  type PayloadInfo,
   type Resource,
   type SourceDefinition,
   type StreamDefinition,
 } from "./types";
-import { checkConversion } from "./validate";
+import { checkedBatches } from "./validate";
 
 export type RunTrigger = (typeof runTriggers)[number];
 
@@ -79,6 +89,8 @@ export interface RunOptions {
   /** With `fromFile`, the planned resource the file stands for (default: the first). */
   resourceKey?: string;
   env?: NodeJS.ProcessEnv;
+  /** Where payloads are archived; defaults to `RAW_ARCHIVE_DIR` / `RAW_ARCHIVE_KEEP` of `env`. */
+  rawArchive?: RawArchive;
   http?: HttpClient;
   log?: Logger;
   /** Who holds the lease; defaults to this host and process. */
@@ -147,16 +159,14 @@ function logFailure(log: Logger, error: unknown, fields: Record<string, unknown>
   else log.error({ ...fields, err: error }, message);
 }
 
-/** Reads `file:` URLs from disk and everything else through the shared client. */
+/** Reads `file:` URLs from disk and everything else through the shared client, both as streams. */
 async function defaultDownload(resource: Resource, http: HttpClient, signal: AbortSignal): Promise<Payload> {
-  if (resource.url.startsWith("file:")) return readPayloadFile(fileURLToPath(resource.url));
-  return http.get(resource.url, { headers: resource.headers, signal });
+  if (resource.url.startsWith("file:")) return filePayload(fileURLToPath(resource.url));
+  return http.stream(resource.url, { headers: resource.headers, signal });
 }
 
-async function readPayloadFile(path: string): Promise<Payload> {
-  const body = new Uint8Array(await readFile(path));
-  return { body, url: `file://${path}`, httpStatus: null, contentType: null, retrievedAt: new Date() };
-}
+/** Downloads attempted per resource: a body cut short once is fetched again from the start. */
+const DOWNLOAD_ATTEMPTS = 2;
 
 /** Settles with `work`, or rejects when `signal` aborts first (a download that ignores its signal). */
 function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
@@ -264,6 +274,7 @@ async function runHeld(
   summary.runId = runId;
   const http =
     options.http ?? createHttpClient({ log: log.child({ category: "http" }), rateLimit: source.rateLimit });
+  const rawArchive = options.rawArchive ?? rawArchiveFrom(options.env);
   let cursor: Record<string, unknown> = {};
   let resourcesUnchanged = 0;
   let changed = false;
@@ -287,7 +298,7 @@ async function runHeld(
     for (const resource of resources) {
       if (signal.aborted) throw signal.reason;
       const outcome = await runResource(
-        { ...options, db, log, http, runId, force, signal, resourceDeadlineMs: options.resourceDeadlineMs },
+        { ...options, db, log, http, rawArchive, runId, force, signal },
         resource,
       );
       done += 1;
@@ -413,18 +424,21 @@ async function largeRevisions(db: Db, runId: number, rawPayloadId: number): Prom
   return Number(row?.n ?? 0);
 }
 
+const skippedTotal = (skipped: Record<string, number>) => Object.values(skipped).reduce((a, b) => a + b, 0);
+
 async function runResource(
   context: RunOptions & {
     db: Db;
     log: Logger;
     http: HttpClient;
+    rawArchive: RawArchive;
     runId: number;
     force: boolean;
     signal: AbortSignal;
   },
   resource: Resource,
 ): Promise<ResourceOutcome> {
-  const { db, source, stream, log, http, runId, force } = context;
+  const { db, source, stream, log, http, rawArchive, runId, force } = context;
   const startedAt = new Date();
   const noRows: RowCounts = { inserted: 0, updated: 0, unchanged: 0 };
   const event = (status: ResourceStatus, extra: Partial<typeof ingestResourceEvents.$inferInsert> = {}) => ({
@@ -443,24 +457,54 @@ async function runResource(
   const signal = AbortSignal.any([context.signal, deadline]);
   try {
     const previous = await readResourceState(db, stream.id, resource.key);
-    const accepting = context.acceptHeld === true && previous.heldRawPayloadId !== null;
-    let payload: Payload;
-    if (accepting && previous.heldRawPayloadId !== null) {
-      const held = await readArchivedPayload(db, previous.heldRawPayloadId);
-      if (!held) throw new Error(`held payload ${previous.heldRawPayloadId} is no longer in the raw archive`);
-      payload = held;
-      log.info(
-        { resource: resource.key, rawPayloadId: previous.heldRawPayloadId },
-        "applying a held payload",
+    const heldId = context.acceptHeld === true ? previous.heldRawPayloadId : null;
+    let info: PayloadInfo;
+    let hash: string;
+    let body: AsyncIterable<Uint8Array>;
+    if (heldId !== null) {
+      // Accepting a held payload applies the archived bytes themselves, without asking the source again.
+      const held = await readArchivedPayload(db, rawArchive, heldId);
+      const [row] = await selectRows<{ sha256: string }>(
+        db,
+        sql`select sha256 from raw_payloads where id = ${heldId}`,
       );
+      if (!held || !row) throw new Error(`held payload ${heldId} is no longer in the raw archive`);
+      log.info({ resource: resource.key, rawPayloadId: heldId }, "applying a held payload");
+      const { body: heldBody, ...heldInfo } = held;
+      info = heldInfo;
+      hash = row.sha256;
+      body = heldBody;
+      rawPayloadId = heldId;
     } else {
-      const download = context.fromFile
-        ? readPayloadFile(context.fromFile)
-        : stream.download
-          ? stream.download(resource, { http, log, signal })
-          : defaultDownload(resource, http, signal);
+      const download = (): Promise<Payload> =>
+        context.fromFile
+          ? Promise.resolve(filePayload(context.fromFile))
+          : stream.download
+            ? stream.download(resource, { http, log, signal })
+            : defaultDownload(resource, http, signal);
+      // The bytes go to the archive's scratch space as they arrive, hashed on the way; nothing holds
+      // them. The whole of it, retries included, within the resource's deadline.
+      const receive = async (): Promise<ReceivedPayload> => {
+        for (let attempt = 1; ; attempt++) {
+          try {
+            return await receivePayload(rawArchive, await download());
+          } catch (error) {
+            if (
+              signal.aborted ||
+              !(error instanceof HttpError && error.status === null) ||
+              attempt >= DOWNLOAD_ATTEMPTS
+            )
+              throw error;
+            log.warn(
+              { resource: resource.key, error: describe(error) },
+              "download cut short; fetching it again",
+            );
+          }
+        }
+      };
+      let received: ReceivedPayload;
       try {
-        payload = await untilAborted(download, signal);
+        received = await untilAborted(receive(), signal);
       } catch (error) {
         if (context.signal.aborted) throw context.signal.reason;
         if (deadline.aborted)
@@ -472,37 +516,43 @@ async function runResource(
           );
         throw error;
       }
+      hash = received.sha256;
+      if (!force && previous.lastSha256 === hash) {
+        await discardReceived(received);
+        await db.insert(ingestResourceEvents).values(event("unchanged"));
+        return { status: "unchanged", rows: noRows, skipped: 0 };
+      }
+      // Stored URLs are served as provenance: they keep no credentials or secret parameters.
+      received.info = { ...received.info, url: redactUrl(received.info.url) };
+      // Archived before conversion, in its own statement, so a payload that fails to convert is kept.
+      const archived = await archivePayload(
+        db,
+        rawArchive,
+        { sourceId: source.id, streamId: stream.id, resourceKey: resource.key },
+        received,
+      );
+      rawPayloadId = archived.id;
+      info = received.info;
+      body = archivedBody(rawArchive, archived.storagePath);
     }
-    const hash = sha256(payload.body);
-    if (!force && !accepting && previous.lastSha256 === hash) {
-      await db.insert(ingestResourceEvents).values(event("unchanged"));
-      return { status: "unchanged", rows: noRows, skipped: 0 };
-    }
-    // Stored URLs are served as provenance: they keep no credentials or secret parameters.
-    const sourceUrl = redactUrl(payload.url);
-    // Archived before conversion, in its own statement, so a payload that fails to convert is kept.
-    rawPayloadId = accepting
-      ? (previous.heldRawPayloadId as number)
-      : await archivePayload(
-          db,
-          { sourceId: source.id, streamId: stream.id, resourceKey: resource.key },
-          { ...payload, url: sourceUrl },
-          hash,
-        );
-    const converted: ConvertResult = stream.convert(payload, { resource, url: sourceUrl });
-    const skipped = Object.values(converted.skipped).reduce((a, b) => a + b, 0);
-    await checkConversion(db, converted, payload);
     const archivedId = rawPayloadId;
-    const rows = await db.transaction(async (tx) => {
+    const loaded = await db.transaction(async (tx) => {
       const t = tx as unknown as Db;
-      const counts = await loadConversion(t, converted, {
+      // Converted from the archived file as it is read back, checked and loaded batch by batch.
+      const batches = checkedBatches(
+        t,
+        stream.convert({ ...info, body }, { resource, url: info.url }),
+        info.expectedRows,
+      );
+      const outcome = await loadBatches(t, batches, {
         runId,
         rawPayloadId: archivedId,
-        sourceUrl,
-        retrievedAt: payload.retrievedAt,
+        sourceUrl: info.url,
+        retrievedAt: info.retrievedAt,
         datasetCode: stream.datasetCode,
       });
-      if (!accepting && previous.lastSha256 !== null && counts.updated >= REVISION_GUARD.min) {
+      const counts = outcome.rows;
+      if (heldId === null && previous.lastSha256 !== null && counts.updated >= REVISION_GUARD.min) {
         const large = await largeRevisions(t, runId, archivedId);
         const compared = counts.updated + counts.unchanged;
         if (large >= REVISION_GUARD.min && large > REVISION_GUARD.share * compared) {
@@ -518,14 +568,22 @@ async function runResource(
           rowsInserted: counts.inserted,
           rowsUpdated: counts.updated,
           rowsUnchanged: counts.unchanged,
-          rowsSkipped: skipped,
-          skippedReasons: converted.skipped,
+          rowsSkipped: skippedTotal(outcome.skipped),
+          skippedReasons: outcome.skipped,
           rawPayloadId: archivedId,
         }),
       );
-      return counts;
+      return outcome;
     });
-    return { status: "success", rows, skipped, cursor: converted.cursor };
+    await pruneArchive(db, rawArchive, stream.id, resource.key).catch((error: unknown) =>
+      log.warn({ resource: resource.key, error: describe(error) }, "raw archive pruning failed"),
+    );
+    return {
+      status: "success",
+      rows: loaded.rows,
+      skipped: skippedTotal(loaded.skipped),
+      cursor: loaded.cursor,
+    };
   } catch (error) {
     if (error instanceof InterruptedError) {
       await db.insert(ingestResourceEvents).values(event("failed", { rawPayloadId, error: describe(error) }));

@@ -1,8 +1,10 @@
 /**
  * The connector contract. A source has streams; a stream plans resources (units of work), downloads
- * each one as raw bytes, and converts the bytes into rows with a pure function (Singer taps, the Airbyte
- * CDK and DBnomics fetchers: download, then convert). The runner does everything else: raw archive,
- * hashing, the transaction, revisions, the run log.
+ * each one as a stream of raw bytes, and converts the bytes into batches of rows with a pure function
+ * (Singer taps, the Airbyte CDK and DBnomics fetchers: download, then convert). The runner does
+ * everything else: the raw archive and its hash (written while the bytes arrive), the transaction,
+ * revisions, the run log. Nothing on the way holds a whole payload or a whole conversion: a 130 MB
+ * export goes through in the memory of one batch.
  */
 
 import type { Frequency } from "../../schema/indicator";
@@ -42,9 +44,8 @@ export interface PlanContext {
   log: Logger;
 }
 
-/** Bytes as the source sent them. */
-export interface Payload {
-  body: Uint8Array;
+/** Where a payload came from and how it was answered. */
+export interface PayloadInfo {
   url: string;
   httpStatus: number | null;
   contentType: string | null;
@@ -56,9 +57,36 @@ export interface Payload {
   expectedRows?: number;
 }
 
+/** Bytes as the source sent them, read once from front to back (a file, a response, the archive). */
+export interface Payload extends PayloadInfo {
+  body: AsyncIterable<Uint8Array>;
+}
+
+/**
+ * A payload read whole. Only for answers the API bounds (a page of an SDMX query, a Melodi page, a
+ * catalog entry): `wholeBody` in `core/payload.ts` turns a converter of these into a streaming one.
+ */
+export interface BufferedPayload extends PayloadInfo {
+  body: Uint8Array;
+}
+
+export interface RequestOptions {
+  headers?: Record<string, string>;
+  /** Aborts the request (and a streamed body): the resource's deadline, or the run's interruption. */
+  signal?: AbortSignal;
+}
+
 export interface HttpClient {
-  /** GET with retries, timeouts and the source's rate limit; throws HttpError on a final failure. */
-  get(url: string, options?: { headers?: Record<string, string>; signal?: AbortSignal }): Promise<Payload>;
+  /**
+   * GET with retries, timeouts and the source's rate limit, read whole: for bounded answers (pages,
+   * catalog entries). Throws HttpError on a final failure.
+   */
+  get(url: string, options?: RequestOptions): Promise<BufferedPayload>;
+  /**
+   * GET whose body is streamed: resolves once a 2xx answer's headers are in (retries, timeouts and the
+   * rate limit as `get`), the body then flows at the reader's pace. A body cut short errors the stream.
+   */
+  stream(url: string, options?: RequestOptions): Promise<Payload>;
 }
 
 export interface DownloadContext {
@@ -100,7 +128,7 @@ export interface SeriesInput extends SeriesKey {
 }
 
 export interface ObservationInput {
-  /** The series this value belongs to: equal to one of the `series` of the same ConvertResult. */
+  /** The series this value belongs to: one of the `series` of this batch or of an earlier one. */
   series: SeriesKey;
   /** SDMX period (`2024`, `2024-Q3`, `2024-07`); the runner derives start and end dates. */
   period: string;
@@ -112,12 +140,26 @@ export interface ObservationInput {
   attributes?: Record<string, string>;
 }
 
+/**
+ * One batch of a conversion. A series comes in the batch of its first observation or earlier; a
+ * batch holds at most a few thousand observations, so memory does not grow with the payload.
+ */
+export interface ConvertBatch {
+  series?: SeriesInput[];
+  observations?: ObservationInput[];
+  /** Cells left out, counted by reason (`{ "NaN": 1, "confidential": 12 }`); added up over batches. */
+  skipped?: Record<string, number>;
+  /** A new cursor to save with the stream's state on success (merged into the old one). */
+  cursor?: Record<string, unknown>;
+  /** Records (rows, elements) of the payload this batch read, added up and compared with `expectedRows`. */
+  recordsRead?: number;
+}
+
+/** A whole conversion in one piece: what a converter of a bounded payload returns, and what tests read. */
 export interface ConvertResult {
   series: SeriesInput[];
   observations: ObservationInput[];
-  /** Cells left out, counted by reason (`{ "NaN": 1, "confidential": 12 }`). */
   skipped: Record<string, number>;
-  /** A new cursor to save with the stream's state on success (merged into the old one). */
   cursor?: Record<string, unknown>;
   /** Records (rows, elements) read from the payload, to compare with `Payload.expectedRows`. */
   recordsRead?: number;
@@ -140,10 +182,14 @@ export interface StreamDefinition {
   /** The dataset rows are attributed to (`datasets.code`). */
   datasetCode: string;
   plan(ctx: PlanContext): Promise<Resource[]> | Resource[];
-  /** Defaults to one GET of `resource.url` through the shared client. */
+  /** Defaults to one streamed GET of `resource.url` through the shared client (`file:` reads the file). */
   download?(resource: Resource, ctx: DownloadContext): Promise<Payload>;
-  /** Pure: bytes in, rows out. Throws ConvertError (or any error) on a malformed payload. */
-  convert(payload: Payload, ctx: ConvertContext): ConvertResult;
+  /**
+   * Pure: a stream of bytes in, batches of rows out, nothing read but the payload and the resource.
+   * Throws ConvertError (or any error) on a malformed payload, at any batch: the resource's transaction
+   * then rolls back every batch already loaded.
+   */
+  convert(payload: Payload, ctx: ConvertContext): AsyncIterable<ConvertBatch>;
   /** Recomputes derived series from stored observations after a load that changed something. */
   derive?(db: Db, log: Logger, runId: number | null): Promise<void>;
 }

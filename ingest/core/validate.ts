@@ -6,7 +6,7 @@
  */
 import { sql } from "drizzle-orm";
 import { type Db, selectRows } from "../../src/db/client";
-import { ConvertError, type ConvertResult, type Payload } from "./types";
+import { type ConvertBatch, ConvertError } from "./types";
 
 /**
  * SDMX CL_OBS_STATUS (A normal, B break, D definition differs, E estimated, F forecast, G experimental,
@@ -54,30 +54,53 @@ const list = (codes: Iterable<string>) =>
     .map((c) => `"${c}"`)
     .join(", ");
 
-/** Throws ConvertError (the resource fails, nothing is written) on the first rule the conversion breaks. */
-export async function checkConversion(db: Db, converted: ConvertResult, payload: Payload): Promise<void> {
-  if (payload.expectedRows !== undefined && converted.recordsRead !== undefined) {
-    if (converted.recordsRead !== payload.expectedRows) {
-      throw new ConvertError(
-        `the payload holds ${converted.recordsRead} records where the source counts ${payload.expectedRows}: it was cut (or changed during the download); nothing loaded`,
-      );
-    }
+/**
+ * Passes a conversion's batches through to the loader, checking each one's codes, and at the end that
+ * the payload was understood (not every cell skipped) and whole (as many records as the source counts).
+ * A rule broken throws ConvertError inside the resource's transaction: every batch loaded rolls back.
+ */
+export async function* checkedBatches(
+  db: Db,
+  batches: AsyncIterable<ConvertBatch>,
+  expectedRows: number | undefined,
+): AsyncGenerator<ConvertBatch> {
+  let observations = 0;
+  let recordsRead: number | undefined;
+  const skipped: Record<string, number> = {};
+  const known = new Map<string, Set<string>>();
+  for await (const batch of batches) {
+    observations += batch.observations?.length ?? 0;
+    for (const [reason, n] of Object.entries(batch.skipped ?? {}))
+      skipped[reason] = (skipped[reason] ?? 0) + n;
+    if (batch.recordsRead !== undefined) recordsRead = (recordsRead ?? 0) + batch.recordsRead;
+    await checkCodes(db, batch, known);
+    yield batch;
   }
-  const skipped = Object.entries(converted.skipped).filter(([, n]) => n > 0);
-  if (converted.observations.length === 0 && skipped.length > 0) {
+  if (expectedRows !== undefined && recordsRead !== undefined && recordsRead !== expectedRows) {
     throw new ConvertError(
-      `every cell was skipped (${skipped.map(([reason, n]) => `${reason}: ${n}`).join(", ")}): the payload was not understood (a renamed field?); nothing loaded`,
+      `the payload holds ${recordsRead} records where the source counts ${expectedRows}: it was cut (or changed during the download); nothing loaded`,
     );
   }
+  const reasons = Object.entries(skipped).filter(([, n]) => n > 0);
+  if (observations === 0 && reasons.length > 0) {
+    throw new ConvertError(
+      `every cell was skipped (${reasons.map(([reason, n]) => `${reason}: ${n}`).join(", ")}): the payload was not understood (a renamed field?); nothing loaded`,
+    );
+  }
+}
+
+/** One batch's codes against their codelists; `known` keeps the values already found, per key. */
+async function checkCodes(db: Db, batch: ConvertBatch, known: Map<string, Set<string>>): Promise<void> {
   const badStatuses = new Set(
-    converted.observations.map((o) => o.obsStatus).filter((s) => !OBS_STATUSES.has(s)),
+    (batch.observations ?? []).map((o) => o.obsStatus).filter((s) => !OBS_STATUSES.has(s)),
   );
   if (badStatuses.size > 0) {
     throw new ConvertError(`observation status(es) outside the SDMX codelist: ${list(badStatuses)}`);
   }
   const byKey = new Map<string, Set<string>>();
-  for (const s of converted.series) {
+  for (const s of batch.series ?? []) {
     for (const [k, v] of Object.entries(s.breakdown)) {
+      if (known.get(k)?.has(v)) continue;
       const values = byKey.get(k) ?? new Set<string>();
       values.add(v);
       byKey.set(k, values);
@@ -98,8 +121,11 @@ export async function checkConversion(db: Db, converted: ConvertResult, payload:
             sql`, `,
           )})`,
     );
-    const known = new Set(found.map((r) => r.code));
-    const unknown = values.filter((v) => !known.has(v));
+    const present = new Set(found.map((r) => r.code));
+    const unknown = values.filter((v) => !present.has(v));
     if (unknown.length > 0) throw new ConvertError(`${key} code(s) outside the codelist: ${list(unknown)}`);
+    const kept = known.get(key) ?? new Set<string>();
+    for (const v of values) kept.add(v);
+    known.set(key, kept);
   }
 }

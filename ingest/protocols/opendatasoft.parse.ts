@@ -1,9 +1,10 @@
 /**
  * Opendatasoft Explore API v2.1 (URSSAF, DARES, MESR, data.economie…): URL builders for `/records` and
- * `/exports/{csv,json}`, and readers for the three bodies they return. Everything here is pure so a
- * connector's `convert()` can use it on archived payloads.
+ * `/exports/{csv,json}`, and readers for the three bodies they return (the CSV export as it streams).
+ * Everything here is pure so a connector's `convert()` can use it on archived payloads.
  */
-import { parse as parseCsv } from "csv-parse/sync";
+import { Readable } from "node:stream";
+import { parse as parseCsvStream } from "csv-parse";
 import { ConvertError } from "../core/types";
 
 /** A flat Opendatasoft record: field name → JSON value (string, number, null, nested for geo fields). */
@@ -199,68 +200,80 @@ export interface OdsCsvOptions {
 }
 
 /**
- * Reads an `/exports/csv` body row by row, handing each record (header name → cell text, `""` for an
- * empty cell) to `onRecord`, so a caller can filter a large export without holding every row as an
- * object. Returns the header.
+ * Reads an `/exports/csv` body as it streams, yielding each record (header name → cell text, `""` for
+ * an empty cell): an export of any size goes through in the memory of a few rows. A body that is not
+ * CSV (an HTML error page, a JSON error), an empty one, a missing required column or a ragged row
+ * throws ConvertError.
  */
-export function forEachOdsCsvRecord(
-  body: Uint8Array | string,
-  onRecord: (record: Record<string, string>, line: number) => void,
+export async function* odsCsvRecords(
+  body: AsyncIterable<Uint8Array>,
   options: OdsCsvOptions = {},
-): string[] {
+): AsyncGenerator<Record<string, string>> {
   const what = "Opendatasoft /exports/csv";
-  const text = asText(body);
-  if (text.trim() === "") throw new ConvertError(`${what}: empty body (not even a header row)`);
-  const head = text.trimStart();
-  if (head.startsWith("<") || head.startsWith("{")) {
-    throw new ConvertError(`${what}: body is not CSV (starts ${excerpt(head)})`);
-  }
-  // The portal ends every record with a line break: a body that does not was cut inside its last row
-  // (a number cut short still parses, and would load as a smaller one).
-  if (!/\n$/.test(text)) {
-    throw new ConvertError(
-      `${what}: the body does not end with a line break: it was cut inside its last row`,
-    );
-  }
-  let header: string[] = [];
+  const parser = parseCsvStream({
+    delimiter: options.delimiter ?? ";",
+    bom: true,
+    relax_column_count: false,
+    skip_empty_lines: true,
+    columns: (names: string[]) => {
+      const header = names.map((n) => n.trim());
+      const missing = (options.required ?? []).filter((c) => !header.includes(c));
+      if (missing.length > 0) {
+        throw new ConvertError(
+          `${what}: column(s) ${missing.join(", ")} missing from header ${header.join(";")}`,
+        );
+      }
+      return header;
+    },
+  });
+  const source = Readable.from(checkCsvStart(body, what));
+  source.on("error", (error) => parser.destroy(error));
+  source.pipe(parser);
   try {
-    parseCsv(text, {
-      delimiter: options.delimiter ?? ";",
-      bom: true,
-      relax_column_count: false,
-      skip_empty_lines: true,
-      columns: (names: string[]) => {
-        header = names.map((n) => n.trim());
-        const missing = (options.required ?? []).filter((c) => !header.includes(c));
-        if (missing.length > 0) {
-          throw new ConvertError(
-            `${what}: column(s) ${missing.join(", ")} missing from header ${header.join(";")}`,
-          );
-        }
-        return header;
-      },
-      on_record: (record: Record<string, string>, { lines }: { lines: number }) => {
-        onRecord(record, lines);
-        return null;
-      },
-    });
+    for await (const record of parser) yield record as Record<string, string>;
   } catch (error) {
     if (error instanceof ConvertError) throw error;
     throw new ConvertError(`${what}: ${error instanceof Error ? error.message : String(error)}`, {
       cause: error,
     });
+  } finally {
+    source.destroy();
+    parser.destroy();
   }
-  return header;
 }
 
-/** Reads a whole `/exports/csv` body into records. */
-export function parseOdsExportCsv(
-  body: Uint8Array | string,
-  options: OdsCsvOptions = {},
-): Record<string, string>[] {
-  const rows: Record<string, string>[] = [];
-  forEachOdsCsvRecord(body, (r) => rows.push(r), options);
-  return rows;
+/**
+ * Passes the body through, refusing at its first bytes one that is an error page rather than CSV, and at
+ * its end one that was cut: the portal ends every record with a line break, so a body that does not end
+ * with one was cut inside its last row (a number cut short still parses, and would load as a smaller one).
+ */
+async function* checkCsvStart(body: AsyncIterable<Uint8Array>, what: string): AsyncGenerator<Uint8Array> {
+  const headDecoder = new TextDecoder("utf-8", { fatal: false });
+  let head = "";
+  let checked = false;
+  let bytes = 0;
+  let last = 0;
+  for await (const chunk of body) {
+    bytes += chunk.byteLength;
+    if (chunk.byteLength > 0) last = chunk[chunk.byteLength - 1] ?? 0;
+    if (!checked) {
+      head += headDecoder.decode(chunk.subarray(0, 512), { stream: true });
+      const start = head.replace(/^\uFEFF/, "").trimStart();
+      if (start !== "" || head.length >= 512) {
+        checked = true;
+        if (start.startsWith("<") || start.startsWith("{")) {
+          throw new ConvertError(`${what}: body is not CSV (starts ${excerpt(start)})`);
+        }
+      }
+    }
+    yield chunk;
+  }
+  if (!checked || bytes === 0) throw new ConvertError(`${what}: empty body (not even a header row)`);
+  if (last !== 0x0a) {
+    throw new ConvertError(
+      `${what}: the body does not end with a line break: it was cut inside its last row`,
+    );
+  }
 }
 
 /**

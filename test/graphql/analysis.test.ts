@@ -4,6 +4,7 @@
  * so in their names), including the 2024 student count added below to give the students target a pace.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { payloadOf, wholeBody } from "../../ingest/core/payload";
 import { runStream } from "../../ingest/core/runner";
 import type { StreamDefinition } from "../../ingest/core/types";
 import { loggerFor } from "../../src/logger";
@@ -21,14 +22,12 @@ const inventedStudents: StreamDefinition = {
   indicators: ["student_count"],
   datasetCode: "fr-esr-atlas_regional-effectifs-d-etudiants-inscrits",
   plan: () => [{ key: "students-2024", url: "invented://students-2024" }],
-  download: async (resource) => ({
-    body: new TextEncoder().encode(String(INVENTED_STUDENTS_2024)),
-    url: resource.url,
-    httpStatus: null,
-    contentType: "text/plain",
-    retrievedAt: new Date(),
-  }),
-  convert: (payload) => {
+  download: async (resource) =>
+    payloadOf(
+      { url: resource.url, httpStatus: null, contentType: "text/plain", retrievedAt: new Date() },
+      String(INVENTED_STUDENTS_2024),
+    ),
+  convert: wholeBody((payload) => {
     const series = {
       indicatorCode: "student_count",
       territoryCode: "EPCI-200054807",
@@ -42,7 +41,7 @@ const inventedStudents: StreamDefinition = {
       ],
       skipped: {},
     };
-  },
+  }),
 };
 
 interface Row {

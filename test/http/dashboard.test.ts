@@ -10,6 +10,7 @@ import { parse, validate } from "graphql";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHttpClient } from "../../ingest/core/http";
+import { payloadOf, wholeBody } from "../../ingest/core/payload";
 import { runStream } from "../../ingest/core/runner";
 import type { SourceDefinition, StreamDefinition } from "../../ingest/core/types";
 import { airportTrafficStream, dgac } from "../../ingest/sources/dgac/dgac.source";
@@ -39,14 +40,12 @@ function inventedStudents(value: number): { source: SourceDefinition; stream: St
     indicators: ["student_count"],
     datasetCode: "fr-esr-atlas_regional-effectifs-d-etudiants-inscrits",
     plan: () => [{ key: "students-2024", url: "invented://students-2024" }],
-    download: async (resource) => ({
-      body: new TextEncoder().encode(String(value)),
-      url: resource.url,
-      httpStatus: null,
-      contentType: "text/plain",
-      retrievedAt: new Date(),
-    }),
-    convert: (payload) => {
+    download: async (resource) =>
+      payloadOf(
+        { url: resource.url, httpStatus: null, contentType: "text/plain", retrievedAt: new Date() },
+        String(value),
+      ),
+    convert: wholeBody((payload) => {
       const series = {
         indicatorCode: "student_count",
         territoryCode: "EPCI-200054807",
@@ -60,7 +59,7 @@ function inventedStudents(value: number): { source: SourceDefinition; stream: St
         ],
         skipped: {},
       };
-    },
+    }),
   };
   const source = {
     id: "invented",

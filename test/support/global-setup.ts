@@ -17,5 +17,7 @@ export default async function setup(project: TestProject) {
   return async () => {
     if (template.kind === "pglite") rmSync(template.dumpPath, { force: true });
     else await template.drop();
+    const rawArchive = project.config.env?.RAW_ARCHIVE_DIR;
+    if (rawArchive) rmSync(rawArchive, { recursive: true, force: true });
   };
 }

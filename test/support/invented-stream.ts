@@ -5,6 +5,7 @@
  */
 import { sql } from "drizzle-orm";
 import { upsertDerived } from "../../ingest/core/derive";
+import { wholeBody } from "../../ingest/core/payload";
 import type { SourceDefinition, StreamDefinition } from "../../ingest/core/types";
 import type { Db } from "../../src/db/client";
 
@@ -27,14 +28,14 @@ export function inventedStream(
     indicators: ["unemployment_rate"],
     datasetCode: "TAUX-CHOMAGE",
     plan: (ctx) => [{ key: "only", url: `${ctx.baseUrl}/data/invented.json` }],
-    convert: (payload) => {
+    convert: wholeBody((payload) => {
       const { values } = JSON.parse(new TextDecoder().decode(payload.body)) as { values: [string, number][] };
       return {
         series: [{ ...key, frequency: "Q", unit: "%" }],
         observations: values.map(([period, value]) => ({ series: key, period, value, obsStatus: "A" })),
         skipped: {},
       };
-    },
+    }),
     ...overrides,
   };
 }

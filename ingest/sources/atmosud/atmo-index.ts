@@ -7,10 +7,10 @@
  * should the reference data lack it, they are counted as skipped, not loaded under a wrong code.
  */
 import {
+  type BufferedPayload,
   ConvertError,
   type ConvertResult,
   type ObservationInput,
-  type Payload,
   type Resource,
   type SeriesInput,
   type SeriesKey,
@@ -45,7 +45,7 @@ function zoneTerritory(typeZone: unknown, codeZone: string): string | null {
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
 
-export function convertAtmoIndex(payload: Payload, resource: Resource): ConvertResult {
+export function convertAtmoIndex(payload: BufferedPayload, resource: Resource): ConvertResult {
   const meta = resource.meta as Partial<AtmoIndexMeta> | undefined;
   if (!meta || !Array.isArray(meta.knownIndicators) || !Array.isArray(meta.knownTerritories)) {
     throw new ConvertError(`resource ${resource.key} has no ATMO index plan metadata`);

@@ -3,9 +3,11 @@
  * summed to the EPCI) and the daily ATMO air-quality index from its GeoServer WFS. They live on two
  * hosts, so they are two sources, each with its own base URL override.
  */
+
 import { and, eq, like, or } from "drizzle-orm";
 import { indicators } from "../../../schema/indicator";
 import { territories, territoryLinks } from "../../../schema/territory";
+import { wholeBody } from "../../core/payload";
 import type { PlanContext, SourceDefinition, StreamDefinition } from "../../core/types";
 import { EPCI_CODE } from "../../reference/load";
 import {
@@ -87,7 +89,7 @@ export const cigaleStream: StreamDefinition = {
       return { key: `cigale-${year}`, url: cigaleUrl(ctx.baseUrl, year), meta };
     });
   },
-  convert: (payload, ctx) => convertCigale(payload, ctx.resource),
+  convert: wholeBody(convertCigale),
 };
 
 /** Days planned: yesterday (final), today and tomorrow (forecasts, revised the next day). */
@@ -115,7 +117,7 @@ export const atmoIndexStream: StreamDefinition = {
       return { key: `indice-${date}`, url: atmoIndexUrl(ctx.baseUrl, date), meta };
     });
   },
-  convert: (payload, ctx) => convertAtmoIndex(payload, ctx.resource),
+  convert: wholeBody(convertAtmoIndex),
 };
 
 export const atmosud: SourceDefinition = {

@@ -6,10 +6,10 @@
  */
 import { parse as parseCsv } from "csv-parse/sync";
 import {
+  type BufferedPayload,
   ConvertError,
   type ConvertResult,
   type ObservationInput,
-  type Payload,
   type Resource,
   type SeriesInput,
   type SeriesKey,
@@ -99,7 +99,7 @@ function cigaleNumber(text: string, where: string): number | null {
 
 const round = (v: number) => Math.round(v * 1e6) / 1e6;
 
-export function convertCigale(payload: Payload, resource: Resource): ConvertResult {
+export function convertCigale(payload: BufferedPayload, resource: Resource): ConvertResult {
   const meta = resource.meta as Partial<CigaleMeta> | undefined;
   if (
     !meta ||

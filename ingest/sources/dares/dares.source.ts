@@ -4,14 +4,16 @@
  * to 5. Marseille is published both whole (13055) and by arrondissement (13201-13216): both are
  * stored, each under its own territory, and the EPCI total adds the communes only, never both.
  */
+
 import { and, eq, like, or } from "drizzle-orm";
 import { territories, territoryLinks } from "../../../schema/territory";
 import { PeriodError, parsePeriod } from "../../../src/period";
+import { wholeBody } from "../../core/payload";
 import {
+  type BufferedPayload,
   ConvertError,
   type ConvertResult,
   type ObservationInput,
-  type Payload,
   type Resource,
   type SeriesInput,
   type SeriesKey,
@@ -68,7 +70,7 @@ function territoryOf(code: string): string | null {
   return /^132(0[1-9]|1[0-6])$/.test(code) ? `ARM-${code}` : `COM-${code}`;
 }
 
-export function convertDares(payload: Payload, resource: Resource): ConvertResult {
+export function convertDares(payload: BufferedPayload, resource: Resource): ConvertResult {
   const meta = resource.meta as Partial<DaresMeta> | undefined;
   if (!meta || !Array.isArray(meta.knownTerritories) || !Array.isArray(meta.epciMembers) || !meta.epci) {
     throw new ConvertError(`resource ${resource.key} has no DARES plan metadata`);
@@ -245,7 +247,7 @@ export const jobseekersStream: StreamDefinition = {
     const url = odsExportUrl(ctx.baseUrl, DARES_DATASET, "json", { where: odsIn("code_commune", codes) });
     return [{ key: `communes-epci-${EPCI_CODE}`, url, meta }];
   },
-  convert: (payload, ctx) => convertDares(payload, ctx.resource),
+  convert: wholeBody(convertDares),
 };
 
 export const dares: SourceDefinition = {

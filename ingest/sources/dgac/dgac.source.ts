@@ -6,12 +6,14 @@
  * The airport file has no international/domestic split: that is in the links file (`LSN_*`), whose
  * layout and sector values are not confirmed yet, so the series here are the airport's total traffic.
  */
+
 import { parse as parseCsv } from "csv-parse/sync";
+import { wholeBody } from "../../core/payload";
 import {
+  type BufferedPayload,
   ConvertError,
   type ConvertResult,
   type ObservationInput,
-  type Payload,
   type SeriesInput,
   type SeriesKey,
   type SourceDefinition,
@@ -105,7 +107,7 @@ interface Row {
   info: { lines: number };
 }
 
-export function convertAirportFile(payload: Payload, airport = AIRPORT): ConvertResult {
+export function convertAirportFile(payload: BufferedPayload, airport = AIRPORT): ConvertResult {
   const text = new TextDecoder("utf-8").decode(payload.body).replace(/^\uFEFF/, "");
   if (text.trim() === "") throw new ConvertError("DGAC airport file: empty body");
   let rows: Row[];
@@ -223,7 +225,7 @@ export const airportTrafficStream: StreamDefinition = {
       url: `${ctx.baseUrl}/fr/datasets/r/${f.resourceId}`,
       meta: { year: f.year, airport: AIRPORT },
     })),
-  convert: (payload) => convertAirportFile(payload),
+  convert: wholeBody((payload) => convertAirportFile(payload)),
 };
 
 export const dgac: SourceDefinition = {

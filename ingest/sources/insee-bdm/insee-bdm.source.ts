@@ -3,12 +3,15 @@
  * TAUX-CHOMAGE, quarterly, CVS, %) for the département, the région, the two départements that hold
  * one AMP commune each, and France métropolitaine as the national reference.
  */
+
 import { inArray } from "drizzle-orm";
 import type { Frequency } from "../../../schema/indicator";
 import { territories } from "../../../schema/territory";
 import { PeriodError, parsePeriod } from "../../../src/period";
 import { HttpError } from "../../core/http";
+import { payloadOf, wholeBody } from "../../core/payload";
 import {
+  type BufferedPayload,
   ConvertError,
   type ConvertResult,
   type DownloadContext,
@@ -88,7 +91,7 @@ const bump = (skipped: Record<string, number>, reason: string, n = 1) => {
  * REF_AREA is not the one we expect, fail the payload; NaN cells and territories the reference data
  * does not hold are skipped and counted.
  */
-export function convertBdm(payload: Payload, resource: Resource): ConvertResult {
+export function convertBdm(payload: BufferedPayload, resource: Resource): ConvertResult {
   const meta = metaOf(resource);
   // SDMX REST answers 404 "No results found" when nothing changed since updatedAfter: an empty increment.
   if (payload.httpStatus === 404 && meta.updatedAfter) {
@@ -179,7 +182,8 @@ export function convertBdm(payload: Payload, resource: Resource): ConvertResult 
 /** Streams whose `updatedAfter` increments can come back empty: a 404 then means "nothing new". */
 async function downloadIncrement(resource: Resource, ctx: DownloadContext): Promise<Payload> {
   try {
-    return await ctx.http.get(resource.url, { headers: resource.headers });
+    // An SDMX answer names at most the few idbanks asked for: read whole, converted whole.
+    return await ctx.http.stream(resource.url, { headers: resource.headers });
   } catch (error) {
     if (
       error instanceof HttpError &&
@@ -187,13 +191,10 @@ async function downloadIncrement(resource: Resource, ctx: DownloadContext): Prom
       (resource.meta as BdmMeta | undefined)?.updatedAfter
     ) {
       ctx.log.info({ url: resource.url }, "no series updated since the cursor");
-      return {
-        body: new Uint8Array(),
-        url: resource.url,
-        httpStatus: 404,
-        contentType: null,
-        retrievedAt: new Date(),
-      };
+      return payloadOf(
+        { url: resource.url, httpStatus: 404, contentType: null, retrievedAt: new Date() },
+        new Uint8Array(),
+      );
     }
     throw error;
   }
@@ -249,7 +250,7 @@ export const unemploymentRateStream: StreamDefinition = {
     });
   },
   download: downloadIncrement,
-  convert: (payload, ctx) => convertBdm(payload, ctx.resource),
+  convert: wholeBody(convertBdm),
 };
 
 export const inseeBdm: SourceDefinition = {

@@ -8,10 +8,10 @@
 import type { Frequency } from "../../../schema/indicator";
 import { PeriodError, parsePeriod } from "../../../src/period";
 import {
+  type BufferedPayload,
   ConvertError,
   type ConvertResult,
   type ObservationInput,
-  type Payload,
   type Resource,
   type SeriesInput,
   type SeriesKey,
@@ -48,7 +48,7 @@ export interface MelodiResourceMeta {
 
 const FREQUENCIES: Record<string, Frequency> = { A: "A", S: "S", Q: "Q", T: "Q", M: "M", D: "D" };
 
-export function convertMelodi(payload: Payload, resource: Resource): ConvertResult {
+export function convertMelodi(payload: BufferedPayload, resource: Resource): ConvertResult {
   const meta = resource.meta as Partial<MelodiResourceMeta> | undefined;
   if (!meta?.spec || !Array.isArray(meta.knownTerritories) || !Array.isArray(meta.knownIndicators)) {
     throw new ConvertError(`resource ${resource.key} has no Melodi plan metadata`);

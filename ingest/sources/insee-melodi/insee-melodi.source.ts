@@ -4,9 +4,11 @@
  * (`GEO=EPCI-200054807*COM`), the EPCI itself where the dataset has that level, and Marseille's
  * arrondissements (`GEO=ARM`: every ARM in France, the others skipped as unknown territories).
  */
+
 import { like, or } from "drizzle-orm";
 import { indicators } from "../../../schema/indicator";
 import { territories } from "../../../schema/territory";
+import { payloadOf, wholeBody } from "../../core/payload";
 import type {
   DownloadContext,
   Payload,
@@ -129,7 +131,7 @@ const MAX_PAGES = 20;
 export async function downloadAllPages(resource: Resource, ctx: DownloadContext): Promise<Payload> {
   const first = await ctx.http.get(resource.url, { headers: resource.headers });
   let page = parseMelodiData(first.body);
-  if (!melodiHasMorePages(page, resource.url)) return first;
+  if (!melodiHasMorePages(page, resource.url)) return payloadOf(first, first.body);
   const observations: unknown[] = JSON.parse(new TextDecoder().decode(first.body)).observations;
   let url = resource.url;
   for (let n = 2; melodiHasMorePages(page, url); n++) {
@@ -142,7 +144,7 @@ export async function downloadAllPages(resource: Resource, ctx: DownloadContext)
     observations.push(...JSON.parse(new TextDecoder().decode(next.body)).observations);
   }
   const merged = { ...JSON.parse(new TextDecoder().decode(first.body)), observations, pagesMerged: true };
-  return { ...first, body: new TextEncoder().encode(JSON.stringify(merged)) };
+  return payloadOf(first, JSON.stringify(merged));
 }
 
 function melodiStream(options: {
@@ -173,7 +175,7 @@ function melodiStream(options: {
       });
     },
     download: downloadAllPages,
-    convert: (payload, ctx) => convertMelodi(payload, ctx.resource),
+    convert: wholeBody(convertMelodi),
     ...(options.derive ? { derive: options.derive } : {}),
   };
 }

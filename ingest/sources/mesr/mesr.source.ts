@@ -3,13 +3,15 @@
  * students by commune of the establishment, by regroupement (university, STS, CPGE, schools…) and sex,
  * each academic year. The portal sums the rows server-side; the EPCI total adds its communes.
  */
+
 import { like, or } from "drizzle-orm";
 import { territories } from "../../../schema/territory";
+import { wholeBody } from "../../core/payload";
 import {
+  type BufferedPayload,
   ConvertError,
   type ConvertResult,
   type ObservationInput,
-  type Payload,
   type Resource,
   type SeriesInput,
   type SeriesKey,
@@ -84,7 +86,7 @@ export function mesrExportUrl(baseUrl: string, communes: readonly string[]): str
   });
 }
 
-export function convertMesr(payload: Payload, resource: Resource): ConvertResult {
+export function convertMesr(payload: BufferedPayload, resource: Resource): ConvertResult {
   const meta = resource.meta as Partial<MesrMeta> | undefined;
   if (!meta || !Array.isArray(meta.knownTerritories) || !meta.epci) {
     throw new ConvertError(`resource ${resource.key} has no MESR plan metadata`);
@@ -244,7 +246,7 @@ export const studentsStream: StreamDefinition = {
     const meta: MesrMeta = { epci: EPCI_CODE, knownTerritories: known };
     return [{ key: `communes-epci-${EPCI_CODE}`, url: mesrExportUrl(ctx.baseUrl, communes), meta }];
   },
-  convert: (payload, ctx) => convertMesr(payload, ctx.resource),
+  convert: wholeBody(convertMesr),
 };
 
 export const mesr: SourceDefinition = {

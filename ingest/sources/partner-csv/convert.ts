@@ -7,10 +7,10 @@ import { indicators } from "../../../schema/indicator";
 import { datasets, partners } from "../../../schema/partner";
 import { territories } from "../../../schema/territory";
 import {
+  type BufferedPayload,
   ConvertError,
   type ConvertResult,
   type ObservationInput,
-  type Payload,
   type PlanContext,
   type Resource,
   type SeriesInput,
@@ -134,7 +134,7 @@ export function partnerFileMeta(resource: Resource): PartnerFileMeta {
 
 /** Reads one partner file with the hub's codes and the stream's own restrictions. */
 export function convertPartnerFile(
-  payload: Payload,
+  payload: BufferedPayload,
   resource: Resource,
   restrictions: Omit<PartnerCsvRules, "knownIndicators" | "knownTerritories"> = {},
 ): ConvertResult {

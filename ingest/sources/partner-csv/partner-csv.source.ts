@@ -4,10 +4,12 @@
  * those partners offer an API. A manifest lists the files and the partner each one is attributed to;
  * each file is one resource, so it goes through the raw archive, revisions and run log like any API.
  */
+
 import { readFile } from "node:fs/promises";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { z } from "zod";
+import { wholeBody } from "../../core/payload";
 import type { PlanContext, Resource, SourceDefinition, StreamDefinition } from "../../core/types";
 import { assertCodesExist, convertPartnerFile, hubCodes, type PartnerFileMeta } from "./convert";
 import { reservedMeasures } from "./dedicated";
@@ -137,7 +139,7 @@ export const partnerFilesStream: StreamDefinition = {
   ],
   datasetCode: "partner-csv",
   plan: (ctx) => planPartnerFiles(ctx),
-  convert: (payload, ctx) => convertPartnerFile(payload, ctx.resource, { reserved: RESERVED }),
+  convert: wholeBody((payload, resource) => convertPartnerFile(payload, resource, { reserved: RESERVED })),
 };
 
 export const partnerCsv: SourceDefinition = {

@@ -6,6 +6,7 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { wholeBody } from "../../core/payload";
 import { NotConfiguredError, type SourceDefinition, type StreamDefinition } from "../../core/types";
 import { convertPartnerFile, hubCodes, type PartnerFileMeta } from "../partner-csv/convert";
 import { PARTNER_FILES_DIR } from "../partner-csv/partner-csv.source";
@@ -52,7 +53,7 @@ export const portTrafficStream: StreamDefinition = {
     }
     return [{ key: "gpmm-traffic", url, meta }];
   },
-  convert: (payload, ctx) => convertPartnerFile(payload, ctx.resource, PORT_RULES),
+  convert: wholeBody((payload, resource) => convertPartnerFile(payload, resource, PORT_RULES)),
 };
 
 export const port: SourceDefinition = {

@@ -11,15 +11,16 @@
  * and `missing_inputs` (how many cells it lacks), never A, so that secrecy never reads as a drop in jobs;
  * a total with no known cell is null with status M (the hub's rule for sums of parts).
  */
+import { CONVERT_BATCH } from "../../core/payload";
 import {
+  type ConvertBatch,
   ConvertError,
-  type ConvertResult,
   type ObservationInput,
   type Payload,
   type Resource,
   type SeriesInput,
 } from "../../core/types";
-import { forEachOdsCsvRecord, odsNumber } from "../../protocols/opendatasoft.parse";
+import { odsCsvRecords, odsNumber } from "../../protocols/opendatasoft.parse";
 import { urssafCommuneTerritory } from "./territories";
 
 export const COMMUNE_APE_DATASET = "etablissements-et-effectifs-salaries-au-niveau-commune-x-ape-last";
@@ -111,7 +112,12 @@ interface Cell {
 /** The breakdown dimensions of the stored series: the total (""), the grand secteur, the APE code. */
 type Dimension = "" | "grand_secteur" | "naf";
 
-export function convertCommuneApe(payload: Payload, resource: Resource): ConvertResult {
+/**
+ * Streams the export: each APE cell becomes an observation as its row is read, in batches of
+ * CONVERT_BATCH; only the running totals per commune (and grand secteur) and Marseille's whole-commune
+ * rows (which wait until the export has said whether it has arrondissements) stay in memory.
+ */
+export async function* convertCommuneApe(payload: Payload, resource: Resource): AsyncGenerator<ConvertBatch> {
   const meta = resource.meta as Partial<CommuneApeMeta> | undefined;
   if (!meta || typeof meta.epci !== "string" || !Array.isArray(meta.knownTerritories)) {
     throw new ConvertError(`resource ${resource.key} has no commune × APE plan metadata`);
@@ -127,6 +133,56 @@ export function convertCommuneApe(payload: Payload, resource: Resource): Convert
   let arrondissementRows = 0;
   const marseilleRows: Record<string, string>[] = [];
   let rows = 0;
+
+  const seriesSeen = new Map<string, SeriesInput>();
+  let batch: { series: SeriesInput[]; observations: ObservationInput[] } = { series: [], observations: [] };
+  const seriesFor = (territoryCode: string, m: number, dimension: Dimension, code: string): SeriesInput => {
+    const spec = MEASURES[m] as (typeof MEASURES)[number];
+    const seriesKey = `${spec.indicatorCode}|${territoryCode}|${spec.measure}|${dimension}|${code}`;
+    let input = seriesSeen.get(seriesKey);
+    if (!input) {
+      input = {
+        indicatorCode: spec.indicatorCode,
+        territoryCode,
+        measure: spec.measure,
+        breakdown: dimension ? { [dimension]: code } : {},
+        frequency: "A",
+        unit: spec.unit,
+        sourceKey: `${COMMUNE_APE_DATASET}:${territoryCode}${code ? `:${code}` : ""}`,
+        ...(dimension === "naf"
+          ? { nafCode: code }
+          : { derived: true, derivation: COMMUNE_TOTAL_DERIVATION }),
+        metadata:
+          dimension === "naf"
+            ? { columnPrefix: spec.prefix, at: "31 December" }
+            : { aggregatedFrom: "code_ape", columnPrefix: spec.prefix, at: "31 December" },
+      };
+      seriesSeen.set(seriesKey, input);
+      batch.series.push(input);
+    }
+    return input;
+  };
+  const observe = (series: SeriesInput, dimension: Dimension, year: string, cell: Cell) => {
+    const knownCells = cell.cells - cell.nulls;
+    batch.observations.push({
+      series,
+      period: year,
+      // Nothing known: a secret APE cell is C as URSSAF publishes it; a total with every cell secret
+      // has no value (M), stored rather than left out so a later revision to null replaces it.
+      value: knownCells === 0 ? null : cell.sum,
+      obsStatus: knownCells === 0 ? (dimension === "naf" ? "C" : "M") : cell.nulls > 0 ? "E" : "A",
+      attributes: {
+        ...(dimension === "naf" ? {} : { ape_rows: String(cell.cells) }),
+        ...(cell.nulls > 0 ? { missing_inputs: String(cell.nulls) } : {}),
+      },
+    });
+  };
+  const full = () => batch.observations.length >= CONVERT_BATCH;
+  const take = () => {
+    const out = batch;
+    batch = { series: [], observations: [] };
+    return out;
+  };
 
   const add = (
     territory: string,
@@ -159,93 +215,61 @@ export function convertCommuneApe(payload: Payload, resource: Resource): Convert
       }
       add(territory, m, "", "", year, value);
       if (gs) add(territory, m, "grand_secteur", gs, year, value);
-      if (naf) add(territory, m, "naf", naf, year, value);
+      // URSSAF publishes one row per commune × APE: its cell is the observation, as it is read.
+      if (naf) {
+        const cell = { sum: value ?? 0, cells: 1, nulls: value === null ? 1 : 0 };
+        observe(seriesFor(territory, m, "naf", naf), "naf", year, cell);
+      }
     }
   };
-  const header = forEachOdsCsvRecord(
-    payload.body,
-    (r) => {
-      if (yearColumns.length === 0) {
-        // Resolved once from the header the parser has already checked.
-        yearColumns = Object.keys(r).flatMap((column) =>
-          MEASURES.flatMap((spec, m) => {
-            const year = column.startsWith(spec.prefix) ? column.slice(spec.prefix.length) : "";
-            return /^\d{4}$/.test(year) ? [{ column, year, m }] : [];
-          }),
-        );
-        if (!yearColumns.some((c) => c.m === 0)) {
-          throw new ConvertError(`${COMMUNE_APE_DATASET}: no effectifs_salaries_YYYY column in the export`);
-        }
-        checkYearColumns(Object.keys(r), yearColumns);
+
+  for await (const r of odsCsvRecords(payload.body, { required: REQUIRED })) {
+    if (yearColumns.length === 0) {
+      // Resolved once from the header the parser has already checked.
+      yearColumns = Object.keys(r).flatMap((column) =>
+        MEASURES.flatMap((spec, m) => {
+          const year = column.startsWith(spec.prefix) ? column.slice(spec.prefix.length) : "";
+          return /^\d{4}$/.test(year) ? [{ column, year, m }] : [];
+        }),
+      );
+      if (!yearColumns.some((c) => c.m === 0)) {
+        throw new ConvertError(`${COMMUNE_APE_DATASET}: no effectifs_salaries_YYYY column in the export`);
       }
-      rows += 1;
-      if (r.code_epci !== meta.epci) {
-        bump("outside_epci");
-        return;
-      }
-      if (r.code_commune === "13055") {
-        marseilleRows.push(r);
-        return;
-      }
-      if (r.code_commune.startsWith("132")) arrondissementRows += 1;
-      if (!known.has(urssafCommuneTerritory(r.code_commune))) {
-        bump("territory_not_in_reference");
-        return;
-      }
-      consume(r);
-    },
-    { required: REQUIRED },
-  );
-  if (rows === 0)
-    throw new ConvertError(
-      `${COMMUNE_APE_DATASET}: the export holds a header and no row (${header.length} columns)`,
-    );
+      checkYearColumns(Object.keys(r), yearColumns);
+    }
+    rows += 1;
+    if (r.code_epci !== meta.epci) {
+      bump("outside_epci");
+      continue;
+    }
+    if (r.code_commune === "13055") {
+      marseilleRows.push(r);
+      continue;
+    }
+    if (r.code_commune.startsWith("132")) arrondissementRows += 1;
+    if (!known.has(urssafCommuneTerritory(r.code_commune))) {
+      bump("territory_not_in_reference");
+      continue;
+    }
+    consume(r);
+    if (full()) yield take();
+  }
+  if (rows === 0) throw new ConvertError(`${COMMUNE_APE_DATASET}: the export holds a header and no row`);
   // Marseille by arrondissement and as a whole would count its jobs twice: the arrondissements win.
   if (marseilleRows.length > 0) {
     if (arrondissementRows > 0) bump("marseille_whole_with_arrondissements", marseilleRows.length);
     else if (known.has("COM-13055")) for (const r of marseilleRows) consume(r);
     else bump("territory_not_in_reference", marseilleRows.length);
   }
-
-  const series = new Map<string, SeriesInput>();
-  const observations: ObservationInput[] = [];
   for (const [k, cell] of totals) {
-    const [territoryCode, m, dimension, code, year] = k.split("|");
-    const spec = MEASURES[Number(m)];
-    const seriesKey = `${spec.indicatorCode}|${territoryCode}|${spec.measure}|${dimension}|${code}`;
-    let input = series.get(seriesKey);
-    if (!input) {
-      input = {
-        indicatorCode: spec.indicatorCode,
-        territoryCode,
-        measure: spec.measure,
-        breakdown: dimension ? { [dimension]: code } : {},
-        frequency: "A",
-        unit: spec.unit,
-        sourceKey: `${COMMUNE_APE_DATASET}:${territoryCode}${code ? `:${code}` : ""}`,
-        ...(dimension === "naf"
-          ? { nafCode: code }
-          : { derived: true, derivation: COMMUNE_TOTAL_DERIVATION }),
-        metadata:
-          dimension === "naf"
-            ? { columnPrefix: spec.prefix, at: "31 December" }
-            : { aggregatedFrom: "code_ape", columnPrefix: spec.prefix, at: "31 December" },
-      };
-      series.set(seriesKey, input);
-    }
-    const knownCells = cell.cells - cell.nulls;
-    observations.push({
-      series: input,
-      period: year,
-      // Nothing known: a secret APE cell is C as URSSAF publishes it; a total with every cell secret
-      // has no value (M), stored rather than left out so a later revision to null replaces it.
-      value: knownCells === 0 ? null : cell.sum,
-      obsStatus: knownCells === 0 ? (dimension === "naf" ? "C" : "M") : cell.nulls > 0 ? "E" : "A",
-      attributes: {
-        ...(dimension === "naf" ? {} : { ape_rows: String(cell.cells) }),
-        ...(cell.nulls > 0 ? { missing_inputs: String(cell.nulls) } : {}),
-      },
-    });
+    const [territoryCode = "", m, dimension = "", code = "", year = ""] = k.split("|");
+    observe(
+      seriesFor(territoryCode, Number(m), dimension as Dimension, code),
+      dimension as Dimension,
+      year,
+      cell,
+    );
+    if (full()) yield take();
   }
-  return { series: [...series.values()], observations, skipped, recordsRead: rows };
+  yield { ...take(), skipped, recordsRead: rows };
 }

@@ -4,10 +4,10 @@
  * `_cvs`), read from `/exports/json` (a bare array) or a `/records` page.
  */
 import {
+  type BufferedPayload,
   ConvertError,
   type ConvertResult,
   type ObservationInput,
-  type Payload,
   type Resource,
   type SeriesInput,
   type SeriesKey,
@@ -49,7 +49,7 @@ function records(body: Uint8Array): OdsRecord[] {
 
 const str = (v: unknown) => (typeof v === "string" ? v.trim() : typeof v === "number" ? String(v) : "");
 
-export function convertQuarterly(payload: Payload, resource: Resource): ConvertResult {
+export function convertQuarterly(payload: BufferedPayload, resource: Resource): ConvertResult {
   const meta = resource.meta as Partial<QuarterlyMeta> | undefined;
   if (!meta || typeof meta.dataset !== "string" || !Array.isArray(meta.knownTerritories)) {
     throw new ConvertError(`resource ${resource.key} has no quarterly plan metadata`);

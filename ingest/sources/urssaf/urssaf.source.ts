@@ -4,6 +4,7 @@
  * grand secteur and by zone d'emploi.
  */
 
+import { wholeBody } from "../../core/payload";
 import { NotConfiguredError, type SourceDefinition, type StreamDefinition } from "../../core/types";
 import {
   odsExportUrl,
@@ -46,13 +47,13 @@ export const communeApeStream: StreamDefinition = {
     const countUrl = odsRecordsUrl(ctx.baseUrl, COMMUNE_APE_DATASET, { where, limit: 0 });
     return [{ key: `commune-ape-epci-${EPCI_CODE}`, url, meta: { ...meta, countUrl } }];
   },
-  /** The export, then its row count, so a body cut at a line boundary fails instead of loading less. */
+  /** The export with its row count, so a body cut at a line boundary fails instead of loading less. */
   async download(resource, ctx) {
-    const payload = await ctx.http.get(resource.url, { headers: resource.headers, signal: ctx.signal });
+    // Counted first, so the export's body is not left waiting while the count is asked.
     const countUrl = resource.meta?.countUrl;
-    if (typeof countUrl !== "string") return payload;
-    const count = await ctx.http.get(countUrl, { signal: ctx.signal });
-    return { ...payload, expectedRows: parseOdsRecords(count.body).totalCount };
+    const count = typeof countUrl === "string" ? await ctx.http.get(countUrl, { signal: ctx.signal }) : null;
+    const payload = await ctx.http.stream(resource.url, { headers: resource.headers, signal: ctx.signal });
+    return count ? { ...payload, expectedRows: parseOdsRecords(count.body).totalCount } : payload;
   },
   convert: (payload, ctx) => convertCommuneApe(payload, ctx.resource),
   async derive(db, log, runId) {
@@ -84,7 +85,7 @@ export const departementGrandSecteurStream: StreamDefinition = {
     });
     return [{ key: "departements-13-83-84", url, meta }];
   },
-  convert: (payload, ctx) => convertQuarterly(payload, ctx.resource),
+  convert: wholeBody(convertQuarterly),
 };
 
 export const zoneEmploiStream: StreamDefinition = {
@@ -114,7 +115,7 @@ export const zoneEmploiStream: StreamDefinition = {
     });
     return [{ key: "zones-emploi-region-93", url, meta }];
   },
-  convert: (payload, ctx) => convertQuarterly(payload, ctx.resource),
+  convert: wholeBody(convertQuarterly),
 };
 
 export const urssaf: SourceDefinition = {

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { createHttpClient, HttpError, redactUrl, USER_AGENT } from "../../../ingest/core/http";
+import { readWhole } from "../../../ingest/core/payload";
 import { type FixtureServer, startFixtureServer } from "../../support/fixture-server";
 
 let server: FixtureServer | undefined;
@@ -63,6 +64,27 @@ describe("createHttpClient", () => {
     await expect(failure).rejects.toThrow(/ECONNREFUSED/);
     expect(lines.filter((l) => l.includes("retrying after ECONNREFUSED"))).toHaveLength(1);
     expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it("streams a body after retrying a 503, and fails a 404 at once", async () => {
+    server = await startFixtureServer({
+      "/export": [{ status: 503, body: "busy" }, { body: "a;b\n1;2\n" }],
+      "/gone": [{ status: 404, body: "no" }],
+    });
+    const http = createHttpClient({ log: capturingLogger().log, retries: 2, retryBaseMs: 10 });
+    const payload = await http.stream(`${server.baseUrl}/export`);
+    expect(payload.httpStatus).toBe(200);
+    expect(new TextDecoder().decode(await readWhole(payload.body))).toBe("a;b\n1;2\n");
+    expect(server.hits("/export")).toBe(2);
+    await expect(http.stream(`${server.baseUrl}/gone`)).rejects.toMatchObject({ status: 404 });
+    expect(server.hits("/gone")).toBe(1);
+  });
+
+  it("errors a streamed body cut short with an HttpError", async () => {
+    server = await startFixtureServer({ "/cut": [{ body: "0123456789", truncateAt: 4 }] });
+    const http = createHttpClient({ log: capturingLogger().log, retries: 0 });
+    const read = async () => readWhole((await http.stream(`${server?.baseUrl}/cut`)).body);
+    await expect(read()).rejects.toBeInstanceOf(HttpError);
   });
 
   it("spaces requests to respect the source's rate limit", async () => {

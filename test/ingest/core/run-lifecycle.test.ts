@@ -89,7 +89,7 @@ describe("the lease", () => {
         await new Promise<void>((r) => {
           release = r;
         });
-        return ctx.http.get(resource.url);
+        return ctx.http.stream(resource.url);
       },
     });
     const first = run(slow, { leaseMs: 300, instance: "first" });

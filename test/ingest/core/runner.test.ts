@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import { createHttpClient } from "../../../ingest/core/http";
+import { wholeBody } from "../../../ingest/core/payload";
 import { runStream } from "../../../ingest/core/runner";
 import { ConvertError, type SourceDefinition, type StreamDefinition } from "../../../ingest/core/types";
 import { selectRows } from "../../../src/db/client";
@@ -28,7 +29,7 @@ function fakeStream(overrides: Partial<StreamDefinition> = {}): StreamDefinition
     indicators: ["unemployment_rate"],
     datasetCode: "TAUX-CHOMAGE",
     plan: (ctx) => [{ key: "only", url: `${ctx.baseUrl}/data/invented.json` }],
-    convert: (payload) => {
+    convert: wholeBody((payload) => {
       let parsed: { values: [string, number | null][] };
       try {
         parsed = JSON.parse(new TextDecoder().decode(payload.body));
@@ -45,7 +46,7 @@ function fakeStream(overrides: Partial<StreamDefinition> = {}): StreamDefinition
         })),
         skipped: {},
       };
-    },
+    }),
     ...overrides,
   };
 }
@@ -236,12 +237,13 @@ describe("runStream", () => {
     ]);
     await setUp({ body: inventedPayload(values) });
     const crashing = fakeStream({
-      convert: (payload, ctx) => {
-        const result = fakeStream().convert(payload, ctx);
-        // A status the database refuses (NOT NULL), well after the first batch: the load throws mid-way.
-        const last = result.observations[5_500];
-        if (last) last.obsStatus = null as unknown as string;
-        return result;
+      convert: async function* (payload, ctx) {
+        for await (const batch of fakeStream().convert(payload, ctx)) {
+          // A status the database refuses (NOT NULL), well after the first batch: the load throws mid-way.
+          const last = batch.observations?.[5_500];
+          if (last) last.obsStatus = null as unknown as string;
+          yield batch;
+        }
       },
     });
     const result = await run(crashing);

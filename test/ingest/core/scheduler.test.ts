@@ -2,6 +2,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { sql } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
+import { wholeBody } from "../../../ingest/core/payload";
 import { ScheduleError, startScheduler, wasMissed } from "../../../ingest/core/scheduler";
 import type { SourceDefinition } from "../../../ingest/core/types";
 import { selectRows } from "../../../src/db/client";
@@ -51,7 +52,7 @@ describe("startScheduler", () => {
       indicators: [],
       datasetCode: "TAUX-CHOMAGE",
       plan: () => [{ key: "only", url }],
-      convert: () => ({ series: [], observations: [], skipped: {} }),
+      convert: async function* () {},
     });
     const sources: SourceDefinition[] = [
       {
@@ -101,7 +102,7 @@ describe("startScheduler", () => {
       indicators: [],
       datasetCode: "TAUX-CHOMAGE",
       plan: () => [{ key: "only", url }],
-      convert: () => ({ series: [], observations: [], skipped: {} }),
+      convert: wholeBody(() => ({ series: [], observations: [], skipped: {} })),
     });
     const here = new URL(import.meta.url).href;
     const sources: SourceDefinition[] = [

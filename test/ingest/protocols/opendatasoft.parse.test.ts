@@ -1,16 +1,16 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { bytesOf } from "../../../ingest/core/payload";
 import { ConvertError } from "../../../ingest/core/types";
 import {
-  forEachOdsCsvRecord,
+  odsCsvRecords,
   odsExportUrl,
   odsIn,
   odsNumber,
   odsRecordsUrl,
   odsString,
   parseOdsDatasetFields,
-  parseOdsExportCsv,
   parseOdsExportJson,
   parseOdsRecords,
 } from "../../../ingest/protocols/opendatasoft.parse";
@@ -99,9 +99,19 @@ describe("parseOdsExportJson", () => {
   });
 });
 
+/** Every record of a CSV export, read as it streams. */
+async function parseOdsExportCsv(
+  body: Uint8Array | string,
+  options: Parameters<typeof odsCsvRecords>[1] = {},
+) {
+  const rows: Record<string, string>[] = [];
+  for await (const r of odsCsvRecords(bytesOf(body), options)) rows.push(r);
+  return rows;
+}
+
 describe("CSV export", () => {
-  it("parses with csv-parse: quoted cells that contain the separator stay whole", () => {
-    const rows = parseOdsExportCsv(fixture("commune-ape-export-invented-values.csv"));
+  it("parses with csv-parse: quoted cells that contain the separator stay whole", async () => {
+    const rows = await parseOdsExportCsv(fixture("commune-ape-export-invented-values.csv"));
     expect(rows).toHaveLength(6);
     expect(rows[0].secteur_na17).toBe(
       "MN Activités scientifiques et techniques ; services administratifs et de soutien",
@@ -110,28 +120,32 @@ describe("CSV export", () => {
     expect(rows[1].effectifs_salaries_2024).toBe("");
   });
 
-  it("streams records to a callback and returns the header", () => {
+  it("streams records from a body that arrives in small chunks", async () => {
+    const text = fixture("commune-ape-export-invented-values.csv");
+    async function* inChunks() {
+      for (let i = 0; i < text.length; i += 7) yield text.subarray(i, i + 7);
+    }
     const communes: string[] = [];
-    const header = forEachOdsCsvRecord(fixture("commune-ape-export-invented-values.csv"), (r) =>
-      communes.push(r.code_commune),
-    );
-    expect(header).toContain("effectifs_salaries_2024");
+    for await (const r of odsCsvRecords(inChunks())) {
+      expect(Object.keys(r)).toContain("effectifs_salaries_2024");
+      communes.push(r.code_commune);
+    }
     expect(communes).toEqual(["13001", "13001", "13202", "13216", "13202", "84089"]);
   });
 
-  it("strips a BOM from the first column name", () => {
-    const rows = parseOdsExportCsv("\uFEFFcode_commune;effectifs_salaries_2024\n13001;5\n");
+  it("strips a BOM from the first column name", async () => {
+    const rows = await parseOdsExportCsv("\uFEFFcode_commune;effectifs_salaries_2024\n13001;5\n");
     expect(rows).toEqual([{ code_commune: "13001", effectifs_salaries_2024: "5" }]);
   });
 
-  it("names a renamed column, and refuses an empty body, a JSON body and a ragged row", () => {
+  it("names a renamed column, and refuses an empty body, a JSON body and a ragged row", async () => {
     const csv = "code_commune;effectifs_2024\n13001;5\n";
-    expect(() => parseOdsExportCsv(csv, { required: ["code_commune", "effectifs_salaries_2024"] })).toThrow(
-      /effectifs_salaries_2024 missing/,
-    );
-    expect(() => parseOdsExportCsv("")).toThrow(/empty body/);
-    expect(() => parseOdsExportCsv('{"error_code":"x"}')).toThrow(/not CSV/);
-    expect(() => parseOdsExportCsv("a;b\n1;2;3\n")).toThrow(ConvertError);
+    await expect(
+      parseOdsExportCsv(csv, { required: ["code_commune", "effectifs_salaries_2024"] }),
+    ).rejects.toThrow(/effectifs_salaries_2024 missing/);
+    await expect(parseOdsExportCsv("")).rejects.toThrow(/empty body/);
+    await expect(parseOdsExportCsv('{"error_code":"x"}')).rejects.toThrow(/not CSV/);
+    await expect(parseOdsExportCsv("a;b\n1;2;3\n")).rejects.toThrow(ConvertError);
   });
 });
 

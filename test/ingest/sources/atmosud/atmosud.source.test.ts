@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { ConvertResult, Payload, Resource } from "../../../../ingest/core/types";
+import type { BufferedPayload, ConvertResult, Resource } from "../../../../ingest/core/types";
 import { atmoDate, atmoIndexUrl, convertAtmoIndex } from "../../../../ingest/sources/atmosud/atmo-index";
 import { cigaleUrl, cigaleYears, indexDays } from "../../../../ingest/sources/atmosud/atmosud.source";
 import {
@@ -12,7 +12,7 @@ import {
 } from "../../../../ingest/sources/atmosud/cigale";
 
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, "../../../fixtures/atmosud", name));
-const payload = (body: Uint8Array | string): Payload => ({
+const payload = (body: Uint8Array | string): BufferedPayload => ({
   body: typeof body === "string" ? new TextEncoder().encode(body) : body,
   url: "https://cigale.atmosud.org/scripts/tableau.php",
   httpStatus: 200,

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createHttpClient } from "../../../../ingest/core/http";
 import { runStream } from "../../../../ingest/core/runner";
-import type { ConvertResult, Payload, Resource } from "../../../../ingest/core/types";
+import type { BufferedPayload, ConvertResult, Resource } from "../../../../ingest/core/types";
 import {
   convertDares,
   DARES_EPCI_DERIVATION,
@@ -18,7 +18,7 @@ import { type FixtureServer, startFixtureServer } from "../../../support/fixture
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, "../../../fixtures/dares", name));
 /** Every count in this export is INVENTED. */
 const invented = fixture("defm-communales-export-invented-values.json");
-const payload = (body: Uint8Array | string): Payload => ({
+const payload = (body: Uint8Array | string): BufferedPayload => ({
   body: typeof body === "string" ? new TextEncoder().encode(body) : body,
   url: "https://data.dares.travail-emploi.gouv.fr/api/explore/v2.1/catalog/datasets/dares_defm_communales-brutes/exports/json",
   httpStatus: 200,

@@ -4,7 +4,7 @@ import { sql } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import { createHttpClient } from "../../../../ingest/core/http";
 import { runStream } from "../../../../ingest/core/runner";
-import type { ConvertResult, Payload } from "../../../../ingest/core/types";
+import type { BufferedPayload, ConvertResult } from "../../../../ingest/core/types";
 import {
   airportTotalDerivation,
   airportTrafficStream,
@@ -21,7 +21,7 @@ import { type FixtureServer, startFixtureServer } from "../../../support/fixture
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, "../../../fixtures/dgac", name));
 /** Every number in this file is INVENTED; the header is DGAC's. */
 const invented = fixture("airport-2022-invented-values.csv");
-const payload = (body: Uint8Array | string): Payload => ({
+const payload = (body: Uint8Array | string): BufferedPayload => ({
   body: typeof body === "string" ? new TextEncoder().encode(body) : body,
   url: "https://www.data.gouv.fr/fr/datasets/r/f1bd931e-c99e-41ce-865e-9e9785c903ec",
   httpStatus: 200,

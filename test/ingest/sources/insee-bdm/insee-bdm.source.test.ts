@@ -4,7 +4,7 @@ import { sql } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import { createHttpClient } from "../../../../ingest/core/http";
 import { runStream } from "../../../../ingest/core/runner";
-import type { Payload, Resource } from "../../../../ingest/core/types";
+import type { BufferedPayload, Resource } from "../../../../ingest/core/types";
 import {
   convertBdm,
   inseeBdm,
@@ -26,7 +26,7 @@ const withFranceMetro = readFileSync(
 const log = loggerFor("test");
 const ALL_IDBANKS = "001515877+001515864+001515948+001515960+001515842";
 
-const payload = (body: Uint8Array | string, httpStatus = 200): Payload => ({
+const payload = (body: Uint8Array | string, httpStatus = 200): BufferedPayload => ({
   body: typeof body === "string" ? new TextEncoder().encode(body) : body,
   url: "https://bdm.insee.fr/series/sdmx/data/SERIES_BDM/x",
   httpStatus,

@@ -3,8 +3,9 @@ import { join } from "node:path";
 import { sql } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import { createHttpClient } from "../../../../ingest/core/http";
+import { readWhole } from "../../../../ingest/core/payload";
 import { runStream } from "../../../../ingest/core/runner";
-import type { HttpClient, Payload, Resource } from "../../../../ingest/core/types";
+import type { BufferedPayload, HttpClient, Resource } from "../../../../ingest/core/types";
 import { convertMelodi, type MelodiDatasetSpec } from "../../../../ingest/sources/insee-melodi/convert";
 import {
   BUSINESS_CREATIONS,
@@ -23,7 +24,7 @@ const fixture = (name: string) =>
   readFileSync(join(import.meta.dirname, "../../../fixtures/insee-melodi", name));
 const log = loggerFor("test");
 
-const payload = (body: Uint8Array | string): Payload => ({
+const payload = (body: Uint8Array | string): BufferedPayload => ({
   body: typeof body === "string" ? new TextEncoder().encode(body) : body,
   url: "https://api.insee.fr/melodi/data/X",
   httpStatus: 200,
@@ -164,6 +165,7 @@ describe("downloadAllPages", () => {
         const n = url.includes("page=") ? Number(url.split("page=")[1]) : 1;
         return { ...payload(page(n, n === 3)), url };
       },
+      stream: () => Promise.reject(new Error("Melodi pages are read whole")),
     };
     const merged = await downloadAllPages(
       { key: "k", url: "https://m/data/DS_X?maxResult=1" },
@@ -174,7 +176,7 @@ describe("downloadAllPages", () => {
       "https://m/data/DS_X?maxResult=1&page=2",
       "https://m/data/DS_X?maxResult=1&page=3",
     ]);
-    const body = JSON.parse(new TextDecoder().decode(merged.body));
+    const body = JSON.parse(new TextDecoder().decode(await readWhole(merged.body)));
     expect(body.observations.map((o: { dimensions: { GEO: string } }) => o.dimensions.GEO)).toEqual([
       "COM-13001",
       "COM-13002",

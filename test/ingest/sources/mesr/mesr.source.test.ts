@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createHttpClient } from "../../../../ingest/core/http";
 import { runStream } from "../../../../ingest/core/runner";
-import type { ConvertResult, Payload, Resource } from "../../../../ingest/core/types";
+import type { BufferedPayload, ConvertResult, Resource } from "../../../../ingest/core/types";
 import {
   convertMesr,
   MESR_EPCI_DERIVATION,
@@ -20,7 +20,7 @@ import { type FixtureServer, startFixtureServer } from "../../../support/fixture
 const invented = readFileSync(
   join(import.meta.dirname, "../../../fixtures/mesr/atlas-effectifs-grouped-export-invented-values.json"),
 );
-const payload = (body: Uint8Array | string): Payload => ({
+const payload = (body: Uint8Array | string): BufferedPayload => ({
   body: typeof body === "string" ? new TextEncoder().encode(body) : body,
   url: "https://data.enseignementsup-recherche.gouv.fr/api/explore/v2.1/catalog/datasets/x/exports/json",
   httpStatus: 200,

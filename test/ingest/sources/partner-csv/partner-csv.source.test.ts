@@ -4,8 +4,9 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { sql } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { collectBatches, payloadOf } from "../../../../ingest/core/payload";
 import { runStream } from "../../../../ingest/core/runner";
-import type { Payload, Resource } from "../../../../ingest/core/types";
+import type { BufferedPayload, Resource } from "../../../../ingest/core/types";
 import { findStreams } from "../../../../ingest/registry";
 import { CIGALE_VARIABLES } from "../../../../ingest/sources/atmosud/cigale";
 import { MEASURES as AIRPORT_MEASURES } from "../../../../ingest/sources/dgac/dgac.source";
@@ -30,7 +31,7 @@ import { createTestDatabase, type TestDatabase } from "../../../support/db";
 const examplePath = join(import.meta.dirname, "../../../../docs/partner-csv-example.csv");
 const log = loggerFor("test");
 
-const payload = (body: string | Uint8Array): Payload => ({
+const payload = (body: string | Uint8Array): BufferedPayload => ({
   body: typeof body === "string" ? new TextEncoder().encode(body) : body,
   url: "file:///partners/agam.csv",
   httpStatus: null,
@@ -90,8 +91,12 @@ describe("series owned by a dedicated stream", () => {
     "1,port_calls_and_intl_air_traffic,EPCI-200054807,port_calls,basin=est;call_type=cruise,2024-07,112,calls,A,,,invented";
   const withPortRow = `${readFileSync(examplePath, "utf8")}${portRow}\n`;
 
-  it("refuses a partner file row for the port's series, by line and column, naming the port stream", () => {
-    expect(() => partnerFilesStream.convert(payload(withPortRow), { resource, url: resource.url })).toThrow(
+  it("refuses a partner file row for the port's series, by line and column, naming the port stream", async () => {
+    const converted = partnerFilesStream.convert(payloadOf(payload(withPortRow), withPortRow), {
+      resource,
+      url: resource.url,
+    });
+    await expect(collectBatches(converted)).rejects.toThrow(
       /line 9, column 4 \(measure\): port_calls_and_intl_air_traffic port_calls is loaded by the stream port\.traffic/,
     );
     // Without the stream's rule (as the port stream reads its own file), the row is a row like any other.

@@ -4,8 +4,9 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { sql } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
+import { collectBatches, payloadOf } from "../../../../ingest/core/payload";
 import { runStream } from "../../../../ingest/core/runner";
-import type { Payload, Resource } from "../../../../ingest/core/types";
+import type { BufferedPayload, Resource } from "../../../../ingest/core/types";
 import { port, portTrafficStream } from "../../../../ingest/sources/port/port.source";
 import { selectRows } from "../../../../src/db/client";
 import { loggerFor } from "../../../../src/logger";
@@ -14,7 +15,7 @@ import { createTestDatabase, type TestDatabase } from "../../../support/db";
 /** Every value in this file is INVENTED; its layout is the partner template's. */
 const fixturePath = join(import.meta.dirname, "../../../fixtures/port/gpmm-traffic-invented-values.csv");
 const fixture = readFileSync(fixturePath, "utf8");
-const payload = (body: string): Payload => ({
+const payload = (body: string): BufferedPayload => ({
   body: new TextEncoder().encode(body),
   url: "file:///data/partners/gpmm/gpmm-traffic.csv",
   httpStatus: null,
@@ -31,11 +32,12 @@ const resource: Resource = {
     knownTerritories: ["EPCI-200054807", "COM-13055"],
   },
 };
-const convert = (body: string) => portTrafficStream.convert(payload(body), { resource, url: resource.url });
+const convert = (body: string) =>
+  collectBatches(portTrafficStream.convert(payloadOf(payload(body), body), { resource, url: resource.url }));
 
 describe("port traffic file", () => {
-  it("reads calls, tonnage, TEU and passengers by basin, attributed to GPMM", () => {
-    const result = convert(fixture);
+  it("reads calls, tonnage, TEU and passengers by basin, attributed to GPMM", async () => {
+    const result = await convert(fixture);
     expect(result.observations).toHaveLength(6);
     expect(result.observations.find((o) => o.series.measure === "cargo_tonnes")).toMatchObject({
       series: { breakdown: { basin: "ouest", cargo: "liquid_bulk" }, territoryCode: "EPCI-200054807" },
@@ -49,12 +51,12 @@ describe("port traffic file", () => {
     ).toMatchObject({ frequency: "M", unit: "passengers" });
   });
 
-  it("refuses a measure, basin or indicator outside the port's list, by line", () => {
+  it("refuses a measure, basin or indicator outside the port's list, by line", async () => {
     const bad = fixture
       .replace("basin=est;call_type=cruise", "basin=nord;call_type=cruise")
       .replace(",containers_teu,", ",containers,")
       .concat("1,office_space_produced,EPCI-200054807,port_calls,,2024-07,1,calls,A,,\n");
-    expect(() => convert(bad)).toThrow(
+    await expect(convert(bad)).rejects.toThrow(
       /line 4, column 5 \(breakdown\): basin="nord"[\s\S]*line 6, column 4 \(measure\): "containers" is not one of[\s\S]*line 9, column 2 \(indicator_code\): this file takes only port_calls_and_intl_air_traffic/,
     );
   });

@@ -1,10 +1,11 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createHttpClient } from "../../../../ingest/core/http";
+import { collectBatches, payloadOf } from "../../../../ingest/core/payload";
 import { runStream } from "../../../../ingest/core/runner";
-import type { Payload, Resource } from "../../../../ingest/core/types";
+import type { BufferedPayload, ConvertResult, Resource } from "../../../../ingest/core/types";
 import {
   COMMUNE_TOTAL_DERIVATION,
   convertCommuneApe,
@@ -33,13 +34,19 @@ const COUNT_FIXTURE = join(
 );
 const log = loggerFor("test");
 
-const payload = (body: Uint8Array | string): Payload => ({
-  body: typeof body === "string" ? new TextEncoder().encode(body) : body,
+const info = {
   url: "https://open.urssaf.fr/api/explore/v2.1/catalog/datasets/x/exports/csv",
   httpStatus: 200,
   contentType: "text/csv",
   retrievedAt: new Date("2026-09-14T12:00:00Z"),
+};
+const payload = (body: Uint8Array | string): BufferedPayload => ({
+  ...info,
+  body: typeof body === "string" ? new TextEncoder().encode(body) : body,
 });
+/** The streaming conversion, its batches gathered into one result to read. */
+const convertApe = (body: Uint8Array | string, resource: Resource) =>
+  collectBatches(convertCommuneApe(payloadOf(info, body), resource));
 const AMP_TERRITORIES = ["COM-13001", "COM-13055", "COM-84089", "ARM-13202", "ARM-13216"];
 const communeApe = (knownTerritories = AMP_TERRITORIES): Resource => ({
   key: "commune-ape",
@@ -47,13 +54,7 @@ const communeApe = (knownTerritories = AMP_TERRITORIES): Resource => ({
   meta: { epci: "200054807", knownTerritories },
 });
 
-const value = (
-  result: ReturnType<typeof convertCommuneApe>,
-  territoryCode: string,
-  measure: string,
-  period: string,
-  gs?: string,
-) =>
+const value = (result: ConvertResult, territoryCode: string, measure: string, period: string, gs?: string) =>
   result.observations.find(
     (o) =>
       o.series.territoryCode === territoryCode &&
@@ -63,7 +64,10 @@ const value = (
   );
 
 describe("commune × APE conversion (invented values)", () => {
-  const result = convertCommuneApe(payload(inventedExport), communeApe());
+  let result: ConvertResult;
+  beforeAll(async () => {
+    result = await convertApe(inventedExport, communeApe());
+  });
 
   it("adds APE rows up per commune and year; an arrondissement stays an ARM territory", () => {
     expect(value(result, "COM-13001", "private_salaried_jobs", "2022")?.value).toBe(300 + 700);
@@ -159,34 +163,32 @@ describe("commune × APE conversion (invented values)", () => {
     expect(result.series.filter((s) => s.breakdown.naf).length).toBe(6 * 2);
   });
 
-  it("never counts Marseille twice: a 13055 row next to arrondissements is skipped", () => {
+  it("never counts Marseille twice: a 13055 row next to arrondissements is skipped", async () => {
     const text = inventedExport.toString("utf-8");
     const lines = text.trimEnd().split("\n");
     const marseille = lines[3]
       .replace("13202 Marseille 2e Arrondissement", "13055 Marseille")
       .replace(";13202;", ";13055;");
-    const withWhole = convertCommuneApe(payload(`${text}${marseille}\n`), communeApe());
+    const withWhole = await convertApe(`${text}${marseille}\n`, communeApe());
     expect(withWhole.skipped.marseille_whole_with_arrondissements).toBe(1);
     expect(value(withWhole, "ARM-13202", "private_salaried_jobs", "2024")?.value).toBe(1220);
     expect(withWhole.observations.some((o) => o.series.territoryCode === "COM-13055")).toBe(false);
   });
 
-  it("skips rows of another EPCI or of a territory the reference data lacks", () => {
-    const other = convertCommuneApe(payload(inventedExport), communeApe(["COM-13001"]));
+  it("skips rows of another EPCI or of a territory the reference data lacks", async () => {
+    const other = await convertApe(inventedExport, communeApe(["COM-13001"]));
     expect(other.skipped.territory_not_in_reference).toBe(4);
     const text = inventedExport.toString("utf-8").replace(";200054807;84089;", ";248400251;84089;");
-    expect(convertCommuneApe(payload(text), communeApe()).skipped.outside_epci).toBe(1);
+    expect((await convertApe(text, communeApe())).skipped.outside_epci).toBe(1);
   });
 
-  it("fails a renamed column, a header-only export and a value that is not a number", () => {
+  it("fails a renamed column, a header-only export and a value that is not a number", async () => {
     const renamed = inventedExport.toString("utf-8").replace("code_commune", "code_com");
-    expect(() => convertCommuneApe(payload(renamed), communeApe())).toThrow(/code_commune missing/);
+    await expect(convertApe(renamed, communeApe())).rejects.toThrow(/code_commune missing/);
     const headerOnly = `${inventedExport.toString("utf-8").split("\n")[0]}\n`;
-    expect(() => convertCommuneApe(payload(headerOnly), communeApe())).toThrow(/no row/);
+    await expect(convertApe(headerOnly, communeApe())).rejects.toThrow(/no row/);
     const garbage = inventedExport.toString("utf-8").replace(";45;351\n", ";45;n.d.\n");
-    expect(() => convertCommuneApe(payload(garbage), communeApe())).toThrow(
-      /effectifs_salaries_2024 = "n.d."/,
-    );
+    await expect(convertApe(garbage, communeApe())).rejects.toThrow(/effectifs_salaries_2024 = "n.d."/);
   });
 
   it("maps codes the way URSSAF writes them", () => {
