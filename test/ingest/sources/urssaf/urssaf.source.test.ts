@@ -306,9 +306,11 @@ describe("urssaf against a local server", () => {
     });
     const first = await run(communeApeStream);
     expect(first.status).toBe("success");
-    expect(server.requests[0].path).toBe(
+    // The row count first (the same filter on /records, no row), then the export it checks.
+    expect(server.requests.map((r) => r.path)).toEqual([
+      `${path.replace("/exports/csv", "/records")}?where=code_epci%3D%22200054807%22&limit=0`,
       `${path}?where=code_epci%3D%22200054807%22&delimiter=%3B&with_bom=false`,
-    );
+    ]);
     const rows = await selectRows<{ territory_code: string; value: number }>(
       database.db,
       sql`select s.territory_code, o.value from observations o join series s on s.id = o.series_id
