@@ -1,5 +1,6 @@
 export * from "./agenda";
 export * from "./common";
+export * from "./data-version";
 export * from "./filiere";
 export * from "./indicator";
 export * from "./ingest";

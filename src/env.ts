@@ -27,6 +27,26 @@ const envSchema = z.object({
   INGEST_RESOURCE_DEADLINE_MS: z.coerce.number().int().min(1_000).default(60_000),
   /** Sources ingesting at once. */
   INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(3),
+  /** `*` or a comma-separated list of origins allowed to call the hub from a browser. */
+  CORS_ORIGINS: z
+    .string()
+    .trim()
+    .default("*")
+    .transform((v): string[] | "*" => (v === "*" || v === "" ? "*" : v.split(",").map((o) => o.trim())))
+    .refine((v) => v === "*" || v.every((o) => /^https?:\/\/[^/\s]+$/.test(o)), {
+      message: "must be * or origins like https://dashboard.example.org, comma-separated",
+    }),
+  /** Redis for the response cache shared by several instances; without it, each keeps its own in memory. */
+  REDIS_URL: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v === "" ? undefined : v))
+    .refine((v) => v === undefined || /^rediss?:\/\/\S+$/.test(v), {
+      message: "must look like redis://host:6379",
+    }),
+  /** Serve the embedded database over the PostgreSQL protocol on 127.0.0.1:SQL_PORT (docs/bi.md). */
+  SQL_PORT: z.coerce.number().int().min(1).max(65535).optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;

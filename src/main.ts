@@ -1,7 +1,9 @@
 import { startScheduler } from "../ingest/core/scheduler";
 import { sources } from "../ingest/registry";
+import { startSqlServer } from "./bi/sql-server";
 import { DatabaseConnectionError, openDatabase } from "./db/client";
 import { EnvError, parseEnv } from "./env";
+import { memoryResponseCache, redisResponseCache } from "./http/cache/response-cache";
 import { buildHttpApp } from "./http/server";
 import { loggerFor } from "./logger";
 import { prepareDatabase } from "./startup";
@@ -13,7 +15,12 @@ async function main(): Promise<void> {
   const env = parseEnv();
   const database = await openDatabase({ url: env.DATABASE_URL, pgliteDir: env.PGLITE_DIR });
   const report = await prepareDatabase(database);
-  const app = await buildHttpApp(database.db);
+  const app = await buildHttpApp(database.db, {
+    corsOrigins: env.CORS_ORIGINS,
+    cache: env.REDIS_URL ? redisResponseCache(env.REDIS_URL) : memoryResponseCache(),
+  });
+  const sqlServer = env.SQL_PORT ? await startSqlServer(database, env.SQL_PORT) : undefined;
+  if (sqlServer) log.info(`the embedded database answers SQL on 127.0.0.1:${sqlServer.port} (docs/bi.md)`);
   try {
     await app.listen({ port: env.PORT, host: env.HOST });
   } catch (error) {
@@ -44,6 +51,7 @@ async function main(): Promise<void> {
   // next start (this instance or another) runs them again at once.
   const stop = (signal: NodeJS.Signals) => {
     void app.close();
+    void sqlServer?.stop();
     void scheduler
       .stop(`the hub received ${signal}`)
       .catch((error: unknown) => log.error({ err: error }, "ingest did not stop cleanly"))

@@ -7,6 +7,7 @@
  */
 import { type SQL, sql } from "drizzle-orm";
 import { type Db, selectRows } from "../../src/db/client";
+import { bumpDataVersion } from "../../src/db/data-version";
 import { PeriodError, parsePeriod } from "../../src/period";
 import {
   type ConvertBatch,
@@ -223,7 +224,9 @@ export async function upsertObservationsFrom(
     const [seriesId, period] = r.contradicted.split(" ");
     throw new ConvertError(`two different values for series ${seriesId} at ${period} in one payload`);
   }
-  return { inserted: Number(r?.inserted ?? 0), updated: Number(r?.updated ?? 0) };
+  const counts = { inserted: Number(r?.inserted ?? 0), updated: Number(r?.updated ?? 0) };
+  if (counts.inserted + counts.updated > 0) await bumpDataVersion(db); // HTTP caches key on it
+  return counts;
 }
 
 export interface LoadOutcome {

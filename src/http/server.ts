@@ -6,8 +6,13 @@ import Fastify, {
 } from "fastify";
 import type { Db } from "../db/client";
 import { loggerFor } from "../logger";
+import { type HttpCacheOptions, registerHttpCache } from "./cache/http-cache";
+import { memoryResponseCache } from "./cache/response-cache";
 import { registerCaller } from "./caller";
+import { registerCompression } from "./compress";
+import { registerCors } from "./cors";
 import { registerDashboard } from "./dashboard/route";
+import { registerExports } from "./export/route";
 import { registerGraphql } from "./graphql";
 import { registerHealth } from "./health";
 
@@ -24,11 +29,19 @@ function codeOf(status: number): string {
   return "INTERNAL_SERVER_ERROR";
 }
 
+export interface HttpOptions {
+  /** Origins allowed by CORS (CORS_ORIGINS); `*` by default. */
+  corsOrigins?: string[] | "*";
+  /** Where answers are cached: in memory by default, Redis when REDIS_URL is set (src/main.ts). */
+  cache?: HttpCacheOptions["cache"];
+}
+
 /**
- * The hub's HTTP layer: Fastify with one file per concern (who calls, health, GraphQL and its
- * playground, the dashboard at /), registered here in the order requests meet them.
+ * The hub's HTTP layer: Fastify with one file per concern (who calls, CORS, caching, compression,
+ * health, GraphQL and its playground, exports, the dashboard at /), registered here in the order
+ * requests meet them.
  */
-export async function buildHttpApp(db: Db): Promise<FastifyInstance> {
+export async function buildHttpApp(db: Db, options: HttpOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
     // One access-log line per request is written by our own hook, not Fastify's two default lines.
@@ -52,8 +65,13 @@ export async function buildHttpApp(db: Db): Promise<FastifyInstance> {
   );
 
   registerCaller(app);
+  await registerCors(app, options.corsOrigins ?? "*");
+  // Before compression, so the cache keeps (and serves) answers uncompressed and compress encodes both.
+  registerHttpCache(app, db, { cache: options.cache ?? memoryResponseCache() });
+  await registerCompression(app);
   registerHealth(app, db);
   await registerGraphql(app, db);
+  registerExports(app, db);
   registerDashboard(app);
   return app;
 }

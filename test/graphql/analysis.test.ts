@@ -119,6 +119,21 @@ describe("aggregates and progress over GraphQL", () => {
     expect(aggregate[0].observationCount).toBe(8);
   });
 
+  it("dates each group so a time-series tool can plot it: the period's span, or the year's", async () => {
+    const byQuarter = dataOf(
+      await query<{ aggregate: Row[] }>(
+        `{ aggregate(filter: { indicator: "unemployment_rate", measure: "rate" }, function: AVG, groupBy: [PERIOD], from: "2025-Q2", to: "2025-Q2") { period periodStart periodEnd } }`,
+      ),
+    ).aggregate;
+    expect(byQuarter).toEqual([{ period: "2025-Q2", periodStart: "2025-04-01", periodEnd: "2025-06-30" }]);
+    const byYear = dataOf(
+      await query<{ aggregate: Row[] }>(
+        `{ aggregate(filter: { indicator: "unemployment_rate", measure: "rate" }, function: AVG, groupBy: [YEAR], from: "2025", to: "2025") { period periodStart periodEnd } }`,
+      ),
+    ).aggregate;
+    expect(byYear).toEqual([{ period: "2025", periodStart: "2025-01-01", periodEnd: "2025-12-31" }]);
+  });
+
   it.each([
     [`{ ${JOBS} }`, "SUM", "[PERIOD]", /across territory levels.*Marseille and its arrondissements/],
     [

@@ -236,8 +236,13 @@ describe("the dashboard", () => {
       },
       async () => {
         const { indicators } = await api<{
-          indicators: { nodes: { code: string; number: number | null; label: string }[] };
-        }>("{ indicators(first: 100) { nodes { code number label(lang: FR) } } }");
+          indicators: {
+            nodes: { code: string; number: number | null; label: string; latest: unknown; dep: unknown }[];
+          };
+        }>(
+          `{ indicators(first: 100) { nodes { code number label(lang: FR)
+              latest { period } dep: latest(territory: "DEP-13") { period } } } }`,
+        );
         const agenda = indicators.nodes.filter((i) => i.number !== null);
         expect(agenda).toHaveLength(20);
         await open("#/");
@@ -252,6 +257,11 @@ describe("the dashboard", () => {
         for (const i of agenda) {
           expect(await page.locator(`#card-${i.code} h3`).innerText()).toBe(i.label);
         }
+        // At a glance: how many of the 20 have a value (at the Métropole, else the département).
+        const withValue = agenda.filter((i) => i.latest || i.dep).length;
+        expect((await page.locator(".glance li").first().innerText()).replace(/\s+/g, " ")).toBe(
+          `${withValue}/20 ${dashboardMessages.FR.glanceWithValue}`,
+        );
         expect(await page.locator("section.orientation h2").first().innerText()).toMatch(/^O1 — /);
         // Net job creation acts on O1 and O3: it sits under O1 and says it also belongs to O3.
         const jobs = page.locator("#card-net_job_creation");
@@ -310,6 +320,10 @@ describe("the dashboard", () => {
         const item = page.locator(`#card-student_count li[data-target-code="${p.targetCode}"] .status`);
         expect(await item.innerText()).toBe(dashboardMessages.FR[p.status as "ON_TRACK"]);
       }
+      // The students target starts from the agenda's printed 2021 figure, and the card says so.
+      expect(
+        await page.locator('#card-student_count li[data-target-code="T_STUDENTS_2030"]').innerText(),
+      ).toMatch(/Départ : chiffre de l'agenda que cite l'objectif \(document 001, ligne \d+\), non mesuré/);
       // A card also names the agenda's baseline with its document and line.
       expect(await page.locator("#card-student_count .baselines").innerText()).toMatch(
         /document 001, ligne \d+/,

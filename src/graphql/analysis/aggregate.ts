@@ -72,6 +72,17 @@ export class AggregateRow {
   filiereCode!: string | null;
   @Field(() => String, { nullable: true, description: "Period of the group (a year when grouped by YEAR)." })
   period!: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "First day of the group's time span (ISO date): its period's, its year's when grouped by YEAR, else the earliest value's; so time-series tools can plot it.",
+  })
+  periodStart!: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description: "Last day of the group's time span (ISO date), as periodStart.",
+  })
+  periodEnd!: string | null;
   @Field(() => String, { nullable: true, description: "Measure of the group." })
   measure!: string | null;
   @Field(() => String, { description: 'Unit of the value ("count" for COUNT).' })
@@ -231,6 +242,8 @@ export async function aggregate(ctx: GraphQLContext, args: AggregateArgs, filter
     filiere_code: string | null;
     period: string | null;
     measure: string | null;
+    period_start: string | null;
+    period_end: string | null;
     unit: string;
     value: number | string | null;
     observation_count: number | string;
@@ -239,7 +252,7 @@ export async function aggregate(ctx: GraphQLContext, args: AggregateArgs, filter
     ctx.db,
     sql`with src as (${observationSource(where, asOf)}),
       g as (
-        select src.series_id, src.period, src.period_start, src.value, ${territory} as territory_code,
+        select src.series_id, src.period, src.period_start, src.period_end, src.value, ${territory} as territory_code,
           ${level} as territory_level, s.filiere_code, s.measure, s.unit
         from src join series s on s.id = src.series_id join territories t on t.code = s.territory_code ${rollUp}
         where ${periodOverlap("src", from, to)} ${notTwice}
@@ -248,6 +261,11 @@ export async function aggregate(ctx: GraphQLContext, args: AggregateArgs, filter
         ${select(AggregateDimension.FILIERE, "filiere_code")},
         ${groups.includes(AggregateDimension.YEAR) ? sql`left(g.period, 4) as period` : select(AggregateDimension.PERIOD, "period")},
         ${select(AggregateDimension.MEASURE, "measure")},
+        ${
+          groups.includes(AggregateDimension.YEAR)
+            ? sql`make_date(left(g.period, 4)::int, 1, 1)::text as period_start, make_date(left(g.period, 4)::int, 12, 31)::text as period_end`
+            : sql`min(g.period_start)::text as period_start, max(g.period_end)::text as period_end`
+        },
         ${args.function === AggregateFunction.COUNT ? sql`'count'` : sql`min(g.unit)`} as unit,
         ${FUNCTION_SQL[args.function]} as value, count(g.value) as observation_count,
         count(distinct g.series_id) as series_count
@@ -261,6 +279,8 @@ export async function aggregate(ctx: GraphQLContext, args: AggregateArgs, filter
       territoryLevel: r.territory_level,
       filiereCode: r.filiere_code,
       period: r.period,
+      periodStart: r.period_start,
+      periodEnd: r.period_end,
       measure: r.measure,
       unit: r.unit ?? "",
       value: r.value === null ? null : Number(r.value),

@@ -69,7 +69,7 @@
     ref.lineEnd && ref.lineEnd !== ref.line
       ? t("docLines", { doc: ref.doc, line: ref.line, lineEnd: ref.lineEnd })
       : t("docLine", { doc: ref.doc, line: ref.line });
-  const obsStatusLabel = (status) => t(`obs${status}`) ?? status;
+  const obsStatusLabel = (status) => (`obs${status}` in config.messages.FR ? t(`obs${status}`) : status);
   const measureLabel = (measure) => measure.replace(/_/g, " ");
   /** Seconds since the epoch at a period's first day: uPlot's time axis. */
   const toSeconds = (isoDate) => Date.parse(`${isoDate}T00:00:00Z`) / 1000;
@@ -146,18 +146,17 @@
       })),
     ];
     const data = [xs, ...lines.map((line) => line.values)];
-    if (marks) {
-      // Revised values: a series of points only, over the line they belong to.
+    // Revised values: a series of points only per line that has some, drawn over that line.
+    for (const mark of marks ?? []) {
       series.push({
-        label: marks.label,
-        stroke: "#b00020",
-        fill: "#b00020",
+        label: mark.label,
+        stroke: mark.color,
         width: 0,
         paths: () => null,
-        points: { show: true, size: 12, stroke: "#b00020", fill: "#ffffff", width: 2 },
+        points: { show: true, size: 13, stroke: mark.color, fill: "#ffffff", width: 3 },
         value: (_u, v) => formatNumber(v),
       });
-      data.push(marks.values);
+      data.push(mark.values);
     }
     const width = Math.max(200, Math.floor(host.clientWidth || 300));
     const opts = {
@@ -361,7 +360,7 @@
 
   /** The series a card draws: the one `latest` read, else a headline total, else any total. */
   function cardSeries(candidates, latest) {
-    const totals = candidates.filter((s) => s.breakdownKey === "" && s.observations.length > 0);
+    const totals = candidates.filter((s) => s.observations.length > 0);
     return (
       totals.find((s) => latest && s.id === latest.series.id) ??
       totals.find((s) => s.headline) ??
@@ -380,7 +379,17 @@
       .filter(Boolean)
       .sort();
     const newest = successes[successes.length - 1];
-    if (!newest) return { text: t("freshnessNever"), level: "stale" };
+    if (!newest) {
+      const failures = streams
+        .map((s) => s.lastFailureAt)
+        .filter(Boolean)
+        .sort();
+      const failed = failures[failures.length - 1];
+      return {
+        text: failed ? t("freshnessFailed", { when: formatWhen(failed) }) : t("freshnessNever"),
+        level: "stale",
+      };
+    }
     const stale = streams.some((s) => s.stale);
     return {
       text: t(stale ? "freshnessStale" : "freshnessOk", { when: formatWhen(newest) }),
@@ -448,6 +457,16 @@
                     latestPeriod: p.latestPeriod ?? "—",
                     target: formatNumber(p.targetValue),
                   }),
+                  // The starting point is the agenda's printed figure, not a measurement: say where it is printed.
+                  target?.baselineValue !== null &&
+                    target?.baselineValue === p.baselineValue &&
+                    target.refs.length
+                    ? h(
+                        "span",
+                        { class: "agenda-figure" },
+                        t("baselineFromAgenda", { where: docRef(target.refs[0]) }),
+                      )
+                    : null,
                 ),
               ],
         );
@@ -493,13 +512,15 @@
     );
   }
 
-  function card(indicator, sources, primaryOrientation, fallbackName) {
+  function card(indicator, context, primaryOrientation) {
+    const { sources, fallbackName, seriesAt } = context;
+    const of = (list) => list.filter((s) => s.indicatorCode === indicator.code);
     let latest = indicator.latest;
-    let series = cardSeries(indicator.metropole, latest);
+    let series = cardSeries(of(seriesAt.metropole), latest);
     let territoryName = null;
     if (!latest && !series) {
       latest = indicator.latestFallback;
-      series = cardSeries(indicator.fallback, latest);
+      series = cardSeries(of(seriesAt.fallback), latest);
       if (latest || series) territoryName = fallbackName;
     }
     const chartId = `card:${indicator.code}`;
@@ -558,13 +579,43 @@
       h(
         "p",
         { class: `freshness freshness-${freshness.level} small` },
-        h("span", { class: "label" }, `${t("freshness")} : `),
+        h("span", { class: "label" }, `${t("freshness")}${t("colon")}`),
         freshness.text,
       ),
       h(
         "p",
         { class: "small" },
         h("a", { href: `#/indicator/${encodeURIComponent(indicator.code)}` }, t("openIndicator")),
+      ),
+    );
+  }
+
+  /** The agenda's state in one line of counts: values, verdicts on targets, late sources. */
+  function glance(agenda, sources) {
+    const withValue = agenda.filter((i) => i.latest || i.latestFallback).length;
+    const verdicts = new Map();
+    for (const p of agenda.flatMap((i) => i.progress))
+      verdicts.set(p.status, (verdicts.get(p.status) ?? 0) + 1);
+    const streams = sources.flatMap((s) => s.streams);
+    const late = streams.filter((s) => s.stale).length;
+    const item = (count, label, cls) =>
+      h("li", { class: cls }, h("strong", { class: "count" }, String(count)), h("span", null, label));
+    return h(
+      "ul",
+      { class: "glance", "aria-label": t("glance") },
+      item(`${withValue}/${agenda.length}`, t("glanceWithValue")),
+      ["ACHIEVED", "ON_TRACK", "OFF_TRACK", "PACE_UNKNOWN"].map((status) =>
+        item(verdicts.get(status) ?? 0, t(`glance${status}`), `glance-${status.toLowerCase()}`),
+      ),
+      h(
+        "li",
+        { class: late ? "late" : null },
+        h(
+          "a",
+          { href: "#/sources" },
+          h("strong", { class: "count" }, `${late}/${streams.length}`),
+          h("span", null, t("glanceLate")),
+        ),
       ),
     );
   }
@@ -580,6 +631,11 @@
       data.orientations.nodes.map((o) => [o.code, { title: `${o.code} — ${o.label}`, items: [] }]),
     );
     const unlinked = { title: t("noOrientation"), items: [] };
+    const context = {
+      sources: data.ingestSources,
+      fallbackName: data.fallbackTerritory?.name,
+      seriesAt: { metropole: data.metropole.nodes, fallback: data.fallback.nodes },
+    };
     for (const indicator of agenda) {
       const [first] = orientationsOf(indicator);
       (groups.get(first) ?? unlinked).items.push(indicator);
@@ -588,6 +644,7 @@
       h("h1", { tabindex: -1 }, t("overviewTitle")),
       h("p", { class: "intro" }, t("overviewIntro")),
       partialErrors(errors),
+      glance(agenda, data.ingestSources),
       [...groups.entries(), ["none", unlinked]]
         .filter(([, g]) => g.items.length)
         .map(([code, g]) =>
@@ -598,7 +655,7 @@
             h(
               "div",
               { class: "cards" },
-              g.items.map((i) => card(i, data.ingestSources, code, data.fallbackTerritory?.name)),
+              g.items.map((i) => card(i, context, code)),
             ),
           ),
         ),
@@ -803,9 +860,9 @@
         "p",
         { class: "small muted" },
         [
-          indicator.provider ? `${t("provider")} : ${indicator.provider.name}` : null,
+          indicator.provider ? `${t("provider")}${t("colon")}${indicator.provider.name}` : null,
           indicator.sourcesNamed.length
-            ? `${t("sourcesNamed")} : ${indicator.sourcesNamed.join(", ")}`
+            ? `${t("sourcesNamed")}${t("colon")}${indicator.sourcesNamed.join(", ")}`
             : null,
           indicator.refs.length ? indicator.refs.map(docRef).join(" ; ") : null,
         ]
@@ -898,12 +955,13 @@
         width: i === 0 && c.code === config.comparedTerritories[0] ? 3 : 2,
       })),
       height: 320,
-      marks: hasRevisions
-        ? {
-            label: `✎ ${t("revised")}`,
-            values: model.rows.map((r) => r.cells.find((o) => o?.revisions.length)?.value ?? null),
-          }
-        : null,
+      marks: model.columns
+        .map((c, i) => ({
+          label: `✎ ${c.name} (${t("revised")})`,
+          color: COLORS[config.comparedTerritories.indexOf(c.code) % COLORS.length],
+          values: model.rows.map((r) => (r.cells[i]?.revisions.length ? r.cells[i].value : null)),
+        }))
+        .filter((m) => m.values.some((v) => v !== null)),
     });
   }
 

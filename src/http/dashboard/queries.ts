@@ -28,7 +28,8 @@ export const FALLBACK_TERRITORY = "DEP-13";
 
 const PROGRESS = `progress { targetCode status shareAchieved latestValue latestPeriod targetValue
       baselineValue baselinePeriod timeElapsed projectedValue unit filiereCode territoryCode }`;
-const TARGETS = "targets { code label valueText horizon horizonYear valueKind }";
+const TARGETS = `targets { code label valueText horizon horizonYear valueKind
+      baselineValue baselineText baselinePeriod refs { doc line lineEnd } }`;
 const BASELINES = "baselines { code valueText period unit measure sourceNamed refs { doc line lineEnd } }";
 const LATEST = `period value obsStatus
       provenance { docRef { doc line lineEnd } sourceUrl retrievedAt }
@@ -44,17 +45,18 @@ export const dashboardQueries = {
       agendaNodes { code }
       latest { ${LATEST} }
       latestFallback: latest(territory: $fallback) { ${LATEST} }
-      metropole: series(territory: "${METROPOLE}") { ...CardSeries }
-      fallback: series(territory: $fallback) { ...CardSeries }
       ${TARGETS}
       ${PROGRESS}
       ${BASELINES}
     }
   }
+  # Totals only: a territory also carries a series per filière, sector or NAF code of an indicator.
+  metropole: seriesList(filter: { territory: "${METROPOLE}", breakdown: [] }, first: 1000) { nodes { ...CardSeries } }
+  fallback: seriesList(filter: { territory: $fallback, breakdown: [] }, first: 1000) { nodes { ...CardSeries } }
   ingestSources { id title streams { id indicatorCodes lastSuccessAt lastFailureAt stale } }
 }
 fragment CardSeries on Series {
-  id measure headline breakdownKey unit unitMult territoryCode
+  id indicatorCode measure headline unit unitMult territoryCode
   observations { period periodStart value obsStatus }
 }`,
 
