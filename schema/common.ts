@@ -18,3 +18,12 @@ export const certainties = ["document", "proposal", "inference", "external", "un
 export type Certainty = (typeof certainties)[number];
 
 export const refsColumn = () => jsonb("refs").$type<SourceRef[]>().notNull().default([]);
+
+/**
+ * How far a dataset (or a series overriding it) reaches: `public` to everyone; `restricted` to the
+ * partners of `shared_with`, the owner and analysts; `private` to the owner and admins. An embargo
+ * date hides it from everyone but the owner and admins until it passes. The rule itself is SQL
+ * (`series_visible_to`, in a custom migration) so that GraphQL, exports and SQL roles agree.
+ */
+export const visibilities = ["public", "restricted", "private"] as const;
+export type Visibility = (typeof visibilities)[number];

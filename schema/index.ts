@@ -1,3 +1,4 @@
+export * from "./access";
 export * from "./agenda";
 export * from "./common";
 export * from "./data-version";

@@ -14,7 +14,7 @@ import {
   timestamp,
   uniqueIndex,
 } from "drizzle-orm/pg-core";
-import { certainties, refsColumn, type SourceRef } from "./common";
+import { certainties, refsColumn, type SourceRef, visibilities } from "./common";
 import { filieres } from "./filiere";
 import { datasets, partners } from "./partner";
 import { sites } from "./site";
@@ -83,6 +83,10 @@ export const series = pgTable(
     derivation: text("derivation"),
     metadata: jsonb("metadata").$type<Record<string, unknown>>().notNull().default({}),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    /** Overrides of the dataset's visibility for this series alone; null inherits the dataset's. */
+    visibility: text("visibility", { enum: visibilities }),
+    sharedWith: text("shared_with").array(),
+    embargoUntil: timestamp("embargo_until", { withTimezone: true }),
   },
   (t) => [
     uniqueIndex("series_natural_key").on(t.indicatorCode, t.territoryCode, t.measure, t.breakdownKey),

@@ -1,5 +1,5 @@
-import { index, pgTable, text } from "drizzle-orm/pg-core";
-import { refsColumn } from "./common";
+import { index, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import { refsColumn, visibilities } from "./common";
 
 /** An organisation that publishes data, animates a site or a filière (INSEE, URSSAF, AtmoSud, GPMM…). */
 export const partners = pgTable("partners", {
@@ -28,6 +28,12 @@ export const datasets = pgTable(
     /** The ingest source that loads it (`insee-bdm`, `urssaf`…), when one does. */
     sourceId: text("source_id"),
     note: text("note"),
+    /** `public`, `restricted` or `private` (schema/access.ts says who each reaches). */
+    visibility: text("visibility", { enum: visibilities }).notNull().default("public"),
+    /** Partners a `restricted` dataset is shared with, beside its owner and analysts. */
+    sharedWith: text("shared_with").array().notNull().default([]),
+    /** Before this instant only the owner and admins see it. */
+    embargoUntil: timestamp("embargo_until", { withTimezone: true }),
   },
   (t) => [index("datasets_partner_idx").on(t.partnerCode)],
 );

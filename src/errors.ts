@@ -16,6 +16,8 @@ export type HublotErrorCode =
   | "PAGE_TOO_LARGE"
   | "AGGREGATION_NOT_ALLOWED"
   | "BAD_USER_INPUT"
+  | "UNAUTHENTICATED"
+  | "FORBIDDEN"
   | "INTERNAL_SERVER_ERROR";
 
 /** An error whose message is written for the caller: it says what was wrong and how to fix it. */
@@ -94,6 +96,13 @@ export class AggregationNotAllowedError extends HublotError {
 export class BadUserInputError extends HublotError {
   constructor(message: string, extensions: Record<string, unknown> = {}) {
     super("BAD_USER_INPUT", message, extensions);
+  }
+}
+
+/** The caller may not do this (an admin's operation, another partner's dataset): its key is fine. */
+export class ForbiddenError extends HublotError {
+  constructor(message: string, extensions: Record<string, unknown> = {}) {
+    super("FORBIDDEN", message, extensions);
   }
 }
 

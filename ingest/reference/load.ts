@@ -420,9 +420,11 @@ async function upsert<T extends PgTable>(
   table: T,
   target: PgColumn[],
   rows: T["$inferInsert"][],
+  /** Columns the hub manages after the first load (a dataset's visibility): set on insert only. */
+  hubOwned: PgColumn[] = [],
 ): Promise<void> {
   if (rows.length === 0) return;
-  const keys = new Set(target.map((c) => c.name));
+  const keys = new Set([...target, ...hubOwned].map((c) => c.name));
   const set: Record<string, SQL> = {};
   const differs: SQL[] = [];
   for (const [prop, col] of Object.entries(getTableColumns(table)) as [string, PgColumn][]) {
@@ -583,7 +585,11 @@ export async function loadReferenceData(
       [documentConflicts.code],
       conflictRows.map((c) => ({ ...c, relatedCodes: [] })),
     );
-    await upsert(t, datasets, [datasets.code], datasetRows);
+    await upsert(t, datasets, [datasets.code], datasetRows, [
+      datasets.visibility,
+      datasets.sharedWith,
+      datasets.embargoUntil,
+    ]);
     await upsert(
       t,
       filierePartners,

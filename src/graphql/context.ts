@@ -15,6 +15,9 @@ export interface Caller {
   partnerCode?: string;
   /** The API key's id (never its secret), for logs, rate limits and audit. */
   keyId?: string;
+  /** The key's name and expiry, for `viewer`. */
+  keyName?: string;
+  keyExpiresAt?: Date | null;
 }
 
 export const anonymousCaller: Caller = Object.freeze({ role: "anonymous" });

@@ -12,6 +12,8 @@ export interface PlaygroundExample {
   /** A named operation (`query Communes { … }`): its name becomes the tab's title. */
   query: string;
   variables?: Record<string, unknown>;
+  /** HTTP headers of the tab (GraphiQL's Headers pane): how to send an API key. */
+  headers?: Record<string, string>;
 }
 
 export const playgroundExamples: PlaygroundExample[] = [
@@ -157,5 +159,18 @@ export const playgroundExamples: PlaygroundExample[] = [
     }
   }
 }`,
+  },
+  {
+    name: "Who am I",
+    question:
+      "Which role and partner does the hub take my key for? Paste your key in the Headers pane below (Authorization: Bearer hub_…); without it you are anonymous and see public data only.",
+    query: `query WhoAmI {
+  viewer {
+    role
+    partner { code name }
+    key { name expiresAt }
+  }
+}`,
+    headers: { Authorization: "Bearer hub_<id>_<secret>" },
   },
 ];

@@ -95,6 +95,7 @@ const BOOT_JS = `(() => {
 export interface GraphiQLTab {
   query: string;
   variables?: string;
+  headers?: string;
 }
 
 /** The examples as GraphiQL tabs: the question as comments above the query, variables as JSON. */
@@ -108,6 +109,7 @@ export function examplesAsTabs(examples: PlaygroundExample[]): GraphiQLTab[] {
     return {
       query: `${comments.join("\n")}\n${query}\n`,
       ...(e.variables ? { variables: JSON.stringify(e.variables, null, 2) } : {}),
+      ...(e.headers ? { headers: JSON.stringify(e.headers, null, 2) } : {}),
     };
   });
 }

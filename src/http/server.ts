@@ -15,6 +15,7 @@ import { registerDashboard } from "./dashboard/route";
 import { registerExports } from "./export/route";
 import { registerGraphql } from "./graphql";
 import { registerHealth } from "./health";
+import { registerSubmissions } from "./submissions";
 
 export { expectedMigrationCount } from "./health";
 
@@ -64,7 +65,7 @@ export async function buildHttpApp(db: Db, options: HttpOptions = {}): Promise<F
       .send({ errors: [{ message: "not found: try /graphql", extensions: { code: "NOT_FOUND" } }] }),
   );
 
-  registerCaller(app);
+  registerCaller(app, db);
   await registerCors(app, options.corsOrigins ?? "*");
   // Before compression, so the cache keeps (and serves) answers uncompressed and compress encodes both.
   registerHttpCache(app, db, { cache: options.cache ?? memoryResponseCache() });
@@ -72,6 +73,7 @@ export async function buildHttpApp(db: Db, options: HttpOptions = {}): Promise<F
   registerHealth(app, db);
   await registerGraphql(app, db);
   registerExports(app, db);
+  await registerSubmissions(app, db);
   registerDashboard(app);
   return app;
 }

@@ -52,12 +52,13 @@ describe("the offline playground", () => {
   it("offers every example as a tab, each a named query that runs without errors", async () => {
     const html = await (await openPage()).text();
     const config = JSON.parse(html.match(/type="application\/json">([^<]*)</)![1]) as {
-      tabs: { query: string; variables?: string }[];
+      tabs: { query: string; variables?: string; headers?: string }[];
     };
     expect(config.tabs).toHaveLength(playgroundExamples.length);
     for (const [i, example] of playgroundExamples.entries()) {
       expect(config.tabs[i].query).toContain(example.query.trim());
       if (example.variables) expect(JSON.parse(config.tabs[i].variables!)).toEqual(example.variables);
+      if (example.headers) expect(JSON.parse(config.tabs[i].headers!)).toEqual(example.headers);
       const named = parse(example.query).definitions.every((d) => d.kind !== "OperationDefinition" || d.name);
       expect(named, `${example.name}: GraphiQL titles the tab with the operation's name`).toBe(true);
       const res = await fetch(`${base}/graphql`, {

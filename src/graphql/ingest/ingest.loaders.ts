@@ -4,9 +4,11 @@ import { streamStatuses } from "../../../ingest/core/status";
 import type { SourceDefinition, StreamDefinition } from "../../../ingest/core/types";
 import { sources } from "../../../ingest/registry";
 import { ingestResourceEvents, ingestRuns } from "../../../schema/ingest";
+import { datasets } from "../../../schema/partner";
 import { type GraphQLContext, manyLoader, oneLoader } from "../context";
 import { pageOfTable } from "../links";
 import type { PageArgs } from "../pagination";
+import { datasetsVisibleTo, mayReadRunDetails } from "../scope";
 import type { IngestStream } from "./ingest.type";
 
 /** A run is late if its due time passed more than this long ago without a success. */
@@ -18,9 +20,27 @@ export function registeredSources(): SourceDefinition[] {
   return sources;
 }
 
+/** The codes of the datasets the caller may see, read once per request; null means every one. */
+function visibleDatasetCodes(ctx: GraphQLContext): Promise<Set<string> | null> {
+  const condition = datasetsVisibleTo(ctx);
+  if (!condition) return Promise.resolve(null);
+  return oneLoader<string, Set<string>>(
+    ctx,
+    "ingest.visibleDatasets",
+    async () => [
+      new Set(
+        (await ctx.db.select({ code: datasets.code }).from(datasets).where(condition)).map((d) => d.code),
+      ),
+    ],
+    () => "all",
+  )
+    .load("all")
+    .then((codes) => codes ?? new Set());
+}
+
 /**
- * Freshness of every registered stream. The first key of a request reads them all in one statement
- * (there are a few dozen), and the loader's cache answers the rest.
+ * Freshness of the registered streams the caller may see (those of datasets visible to it). The first key of a request
+ * reads them all in one statement (there are a few dozen), and the loader's cache answers the rest.
  */
 export const streamFreshness = (ctx: GraphQLContext) =>
   oneLoader<string, IngestStream>(
@@ -28,7 +48,11 @@ export const streamFreshness = (ctx: GraphQLContext) =>
     "ingest.streams",
     async () => {
       const dueBefore = new Date(Date.now() - GRACE_MS);
-      return (await streamStatuses(ctx.db, registeredSources())).map((s) => ({
+      const visible = await visibleDatasetCodes(ctx);
+      const statuses = (await streamStatuses(ctx.db, registeredSources())).filter(
+        (s) => !visible || visible.has(s.datasetCode),
+      );
+      return statuses.map((s) => ({
         id: s.streamId,
         sourceId: s.sourceId,
         description: s.description,
@@ -62,8 +86,22 @@ export interface RunFilter {
   status?: RunRow["status"];
 }
 
-export function pageRuns(ctx: GraphQLContext, f: RunFilter, page: PageArgs) {
+/**
+ * The ids of the streams whose runs the caller may read, null meaning every run (those of streams no
+ * longer registered, and of partner submissions, included).
+ */
+async function readableStreamIds(ctx: GraphQLContext): Promise<string[] | null> {
+  if (mayReadRunDetails(ctx)) return null;
+  const ids = sources.flatMap((source) => source.streams.map((s) => s.id));
+  return (await streamFreshness(ctx).loadMany(ids)).flatMap((s) =>
+    s !== null && !(s instanceof Error) ? [s.id] : [],
+  );
+}
+
+export async function pageRuns(ctx: GraphQLContext, f: RunFilter, page: PageArgs) {
   const where: SQL[] = [];
+  const readable = await readableStreamIds(ctx);
+  if (readable) where.push(readable.length ? inArray(ingestRuns.streamId, readable) : sql`false`);
   if (f.sourceId) where.push(eq(ingestRuns.sourceId, f.sourceId));
   if (f.streamIds) where.push(inArray(ingestRuns.streamId, f.streamIds));
   if (f.status) where.push(eq(ingestRuns.status, f.status));

@@ -1,12 +1,15 @@
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, Int, Query, Resolver, Root } from "type-graphql";
 import { runStatuses } from "../../../schema/ingest";
 import { BadUserInputError, NotFoundError } from "../../errors";
-import type { GraphQLContext } from "../context";
+import { callerOf, type GraphQLContext } from "../context";
 import { indicatorByCode } from "../indicator/indicator.loaders";
 import { Indicator } from "../indicator/indicator.type";
 import { Connection, PageArgs } from "../pagination";
 import { datasetByCode, listDatasets, partnerByCode } from "../partner/partner.loaders";
 import { Dataset, Partner } from "../partner/partner.type";
+import { mayReadRunDetails } from "../scope";
+import { seriesOf } from "../series/series.loaders";
+import { Series } from "../series/series.type";
 import {
   pageRuns,
   type RunRow,
@@ -78,8 +81,17 @@ export class IngestSourceResolver {
   }
 }
 
+/** Error texts quote URLs, file paths and payload excerpts: only callers who may read run details get them. */
+const detail = (ctx: GraphQLContext, text: string | null) => (mayReadRunDetails(ctx) ? text : null);
+const HIDDEN = " Null for callers who may not read run details (anonymous callers and partners).";
+
 @Resolver(() => IngestStream)
 export class IngestStreamResolver {
+  @FieldResolver(() => String, { nullable: true, description: `Why the last failure failed.${HIDDEN}` })
+  lastError(@Root() s: IngestStream, @Ctx() ctx: GraphQLContext) {
+    return detail(ctx, s.lastError);
+  }
+
   @FieldResolver(() => IngestRun, { nullable: true, description: "Its latest run." })
   async lastRun(@Root() s: IngestStream, @Ctx() ctx: GraphQLContext) {
     return (await runsOfStream(ctx, 1).load(s.id))[0] ?? null;
@@ -112,8 +124,26 @@ export class IngestStreamResolver {
   }
 }
 
+@Resolver(() => IngestResourceEvent)
+export class IngestResourceEventResolver {
+  @FieldResolver(() => String, { nullable: true, description: `Why it failed.${HIDDEN}` })
+  error(@Root() r: IngestResourceEvent, @Ctx() ctx: GraphQLContext) {
+    return detail(ctx, r.error);
+  }
+}
+
 @Resolver(() => IngestRun)
 export class IngestRunResolver {
+  @FieldResolver(() => String, { nullable: true, description: `Why it failed.${HIDDEN}` })
+  error(@Root() r: RunRow, @Ctx() ctx: GraphQLContext) {
+    return detail(ctx, r.error);
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: `The underlying cause.${HIDDEN}` })
+  errorCause(@Root() r: RunRow, @Ctx() ctx: GraphQLContext) {
+    return detail(ctx, r.errorCause);
+  }
+
   @FieldResolver(() => [IngestResourceEvent], {
     description: "Its resources (requests, files), each with its outcome.",
   })
@@ -155,6 +185,23 @@ export class DatasetResolver {
   @FieldResolver(() => Partner, { description: "The partner that publishes it." })
   partner(@Root() d: Dataset, @Ctx() ctx: GraphQLContext) {
     return partnerByCode(ctx).load(d.partnerCode);
+  }
+
+  @FieldResolver(() => [String], {
+    nullable: true,
+    description:
+      "Partners it is shared with (restricted datasets); null unless the caller owns it or is an admin.",
+  })
+  sharedWith(@Root() d: Dataset, @Ctx() ctx: GraphQLContext) {
+    const c = callerOf(ctx);
+    return c.role === "admin" || (c.role === "partner" && c.partnerCode === d.partnerCode)
+      ? d.sharedWith
+      : null;
+  }
+
+  @FieldResolver(() => [Series], { description: "Its series (those the caller may see)." })
+  series(@Root() d: Dataset, @Ctx() ctx: GraphQLContext) {
+    return seriesOf(ctx).load({ by: "dataset", code: d.code, filter: {} });
   }
 
   @FieldResolver(() => [IngestStream], {

@@ -1,8 +1,9 @@
-import { and, asc, eq, ilike, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, eq, ilike, inArray, or, type SQL, sql } from "drizzle-orm";
 import { datasets, partners } from "../../../schema/partner";
-import type { GraphQLContext } from "../context";
-import { childLoader, containing, keyLoader, pageOfTable } from "../links";
+import { type GraphQLContext, manyLoader, oneLoader } from "../context";
+import { containing, keyLoader, pageOfTable } from "../links";
 import type { PageArgs } from "../pagination";
+import { datasetsVisibleTo } from "../scope";
 
 export type PartnerRow = typeof partners.$inferSelect;
 export type DatasetRow = typeof datasets.$inferSelect;
@@ -27,14 +28,26 @@ export function pagePartners(ctx: GraphQLContext, f: PartnerFilter, page: PageAr
   return pageOfTable(ctx, partners, and(...where), [asc(partners.code)], page);
 }
 
+/** A dataset the caller may not see is absent, exactly like one that does not exist. */
 export const datasetByCode = (ctx: GraphQLContext) =>
-  keyLoader(ctx, "dataset.byCode", datasets, datasets.code);
+  oneLoader<string, DatasetRow>(
+    ctx,
+    "dataset.byCode",
+    (codes) =>
+      ctx.db
+        .select()
+        .from(datasets)
+        .where(and(inArray(datasets.code, codes), datasetsVisibleTo(ctx))),
+    (d) => d.code,
+  );
 
 export function listDatasets(
   ctx: GraphQLContext,
   f: { partner?: string; sourceId?: string },
 ): Promise<DatasetRow[]> {
   const where: SQL[] = [];
+  const visible = datasetsVisibleTo(ctx);
+  if (visible) where.push(visible);
   if (f.partner) where.push(eq(datasets.partnerCode, f.partner));
   if (f.sourceId) where.push(eq(datasets.sourceId, f.sourceId));
   return ctx.db
@@ -45,4 +58,14 @@ export function listDatasets(
 }
 
 export const datasetsOfPartner = (ctx: GraphQLContext) =>
-  childLoader(ctx, "partner.datasets", datasets, datasets.partnerCode, [datasets.code]);
+  manyLoader<string, DatasetRow>(
+    ctx,
+    "partner.datasets",
+    (codes) =>
+      ctx.db
+        .select()
+        .from(datasets)
+        .where(and(inArray(datasets.partnerCode, codes), datasetsVisibleTo(ctx)))
+        .orderBy(asc(datasets.code)),
+    (d) => d.partnerCode,
+  );

@@ -1,3 +1,4 @@
+import { DateTimeResolver } from "graphql-scalars";
 import { Field, ObjectType } from "type-graphql";
 import type { datasets, partners } from "../../../schema/partner";
 import { SourceRefType } from "../common.type";
@@ -60,4 +61,15 @@ export class Dataset
   sourceId!: string | null;
   @Field(() => String, { nullable: true, description: "Caveats." })
   note!: string | null;
+  @Field(() => String, {
+    description:
+      "Who sees it: public (everyone), restricted (its owner, the partners it is shared with, analysts) or private (its owner).",
+  })
+  visibility!: string;
+  @Field(() => DateTimeResolver, {
+    nullable: true,
+    description: "Before this instant only its owner and admins see it.",
+  })
+  embargoUntil!: Date | null;
+  sharedWith!: string[];
 }
