@@ -68,9 +68,9 @@ describe("the run log over GraphQL", () => {
       }>(`{ ingestSources { streams { id nextAttemptAt lastError } } }`),
     );
     const streams = new Map(ingestSources.flatMap((s) => s.streams).map((s) => [s.id, s]));
-    // The Nantes recording fails (every cell skipped) at each load: its retry is minutes away.
+    // The Nantes recording fails (every cell skipped) at each load: its retry is minutes away. (Why it
+    // failed is for keyed callers; this one is anonymous.)
     const failed = streams.get("insee-melodi.legal-population");
-    expect(failed?.lastError).toContain("every cell was skipped");
     const wait = new Date(failed?.nextAttemptAt ?? 0).getTime() - Date.now();
     expect(wait).toBeGreaterThan(0);
     expect(wait).toBeLessThanOrEqual(10 * 60_000);
