@@ -1,6 +1,7 @@
 /**
- * `npm run ingest -- <source|stream|all> [--force] [--from-file PATH [--resource KEY]]` runs streams now;
- * `npm run ingest -- --status` prints the last run of every stream. Exits 1 when a run failed.
+ * `npm run ingest -- <source|stream|all> [--force] [--accept-held] [--from-file PATH [--resource KEY]]`
+ * runs streams now; `npm run ingest -- --status` prints the last run of every stream. Exits 1 when a run
+ * failed, was held or interrupted. SIGINT/SIGTERM end the run `interrupted` and release its lease.
  */
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -9,11 +10,12 @@ import { EnvError, parseEnv } from "../src/env";
 import { loggerFor } from "../src/logger";
 import { prepareDatabase } from "../src/startup";
 import { describeTally, tallyRuns } from "./core/run-tally";
-import { type RunProgress, type RunSummary, runStream } from "./core/runner";
+import { interruptRuns, type RunProgress, type RunSummary, runStream } from "./core/runner";
 import { streamStatuses } from "./core/status";
 import { findStreams, sources } from "./registry";
 
 const usage = `usage: npm run ingest -- <source|stream|all> [--force] [--from-file PATH [--resource KEY]]
+       npm run ingest -- <source|stream|all> --accept-held   apply the payloads held for review
        npm run ingest -- --status`;
 
 function progressPrinter(tty: boolean) {
@@ -31,6 +33,7 @@ async function main(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       force: { type: "boolean", default: false },
+      "accept-held": { type: "boolean", default: false },
       "from-file": { type: "string" },
       resource: { type: "string" },
       status: { type: "boolean", default: false },
@@ -55,6 +58,9 @@ async function main(argv: string[]): Promise<number> {
             run ? run.startedAt.toISOString() : "",
             run ? `+${run.rowsInserted} ~${run.rowsUpdated} =${run.rowsUnchanged}` : "",
             s.lastSuccessAt ? `last success ${s.lastSuccessAt.toISOString()}` : "no success yet",
+            s.nextAttemptAt ? `next attempt ${s.nextAttemptAt.toISOString()}` : "",
+            s.lease ? `running on ${s.lease.owner} (lease until ${s.lease.until.toISOString()})` : "",
+            s.held.length > 0 ? `held for review: ${s.held.map((h) => h.resourceKey).join(", ")}` : "",
             s.lastError && run?.status !== "success" ? `error: ${s.lastError}` : "",
           ]
             .filter(Boolean)
@@ -79,13 +85,24 @@ async function main(argv: string[]): Promise<number> {
     const tty = process.stdout.isTTY === true;
     let failed = 0;
     const runs: RunSummary[] = [];
+    let interrupted = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      interrupted = true;
+      void interruptRuns(`ingest received ${signal}`);
+    };
+    process.once("SIGINT", onSignal);
+    process.once("SIGTERM", onSignal);
     for (const { source, stream } of selected) {
+      if (interrupted) break;
       const summary = await runStream({
         db: database.db,
         source,
         stream,
         trigger: "cli",
         force: values.force,
+        acceptHeld: values["accept-held"],
+        leaseMs: env.INGEST_LEASE_TTL_MS,
+        resourceDeadlineMs: env.INGEST_RESOURCE_DEADLINE_MS,
         fromFile,
         resourceKey: values.resource,
         log: loggerFor("ingest"),
@@ -95,7 +112,7 @@ async function main(argv: string[]): Promise<number> {
       console.log(
         `${stream.id}: ${summary.status} in ${summary.durationMs} ms — ${summary.rowsInserted} inserted, ${summary.rowsUpdated} updated, ${summary.rowsUnchanged} unchanged, ${summary.rowsSkipped} skipped${summary.error ? ` — ${summary.error}` : ""}`,
       );
-      if (summary.status === "failed" || summary.status === "partial") failed += 1;
+      if (["failed", "partial", "held", "interrupted"].includes(summary.status)) failed += 1;
       runs.push(summary);
     }
     if (runs.length > 1)

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import {
   bigint,
+  boolean,
   customType,
   index,
   integer,
@@ -15,11 +16,26 @@ const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
   dataType: () => "bytea",
 });
 
-export const runStatuses = ["running", "success", "unchanged", "partial", "failed", "skipped"] as const;
+/**
+ * `interrupted`: the process stopped (SIGTERM, crash) before the run ended; `held`: a payload was received
+ * whole but looks wrong (an unusual share of revised values) and waits for `ingest --accept-held`;
+ * `not_configured`: the stream needs a file or setting the operator has not given (no failure, no retry).
+ */
+export const runStatuses = [
+  "running",
+  "success",
+  "unchanged",
+  "partial",
+  "failed",
+  "skipped",
+  "interrupted",
+  "held",
+  "not_configured",
+] as const;
 export type RunStatus = (typeof runStatuses)[number];
-export const resourceStatuses = ["success", "unchanged", "failed", "skipped"] as const;
+export const resourceStatuses = ["success", "unchanged", "failed", "skipped", "held"] as const;
 export type ResourceStatus = (typeof resourceStatuses)[number];
-export const runTriggers = ["cli", "schedule", "catch_up", "start", "api", "test"] as const;
+export const runTriggers = ["cli", "schedule", "catch_up", "retry", "start", "api", "test"] as const;
 
 const rowCounts = () => ({
   rowsInserted: integer("rows_inserted").notNull().default(0),
@@ -116,6 +132,15 @@ export const streamState = pgTable("stream_state", {
   lastError: text("last_error"),
   leaseOwner: text("lease_owner"),
   leaseExpiresAt: timestamp("lease_expires_at", { withTimezone: true }),
+  /** Runs that failed or were interrupted since the last success: the retry backoff grows with it. */
+  consecutiveFailures: integer("consecutive_failures").notNull().default(0),
+  /** When the scheduler tries again a stream whose last run failed or was interrupted (null: on schedule). */
+  nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }),
+  /**
+   * Set in the transaction of a load that changed something, cleared in the transaction of the derive
+   * that follows: a derive killed half-way (or failed) runs again at the next run, changed or not.
+   */
+  derivePending: boolean("derive_pending").notNull().default(false),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().default(sql`now()`),
 });
 
@@ -128,6 +153,9 @@ export const resourceState = pgTable(
     lastSha256: text("last_sha256"),
     lastRawPayloadId: bigint("last_raw_payload_id", { mode: "number" }),
     lastSuccessAt: timestamp("last_success_at", { withTimezone: true }),
+    /** A payload received whole but held for review (see `runStatuses`), and why; null when none. */
+    heldRawPayloadId: bigint("held_raw_payload_id", { mode: "number" }),
+    heldReason: text("held_reason"),
   },
   (t) => [primaryKey({ columns: [t.streamId, t.resourceKey] })],
 );

@@ -23,6 +23,12 @@ const envSchema = z.object({
   LOG_FORMAT: z.enum(["auto", "pretty", "json"]).default("auto"),
   INGEST_SCHEDULE: z.enum(["on", "off"]).default("on"),
   INGEST_ON_START: z.enum(["on", "off"]).default("on"),
+  /** How long a crashed process may block a stream; a heartbeat renews it while a run lives. */
+  INGEST_LEASE_TTL_MS: z.coerce.number().int().min(1_000).default(60_000),
+  /** Longest download of one resource, retries included. */
+  INGEST_RESOURCE_DEADLINE_MS: z.coerce.number().int().min(1_000).default(60_000),
+  /** Sources ingesting at once. */
+  INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(3),
   /** `*` or a comma-separated list of origins allowed to call the hub from a browser. */
   CORS_ORIGINS: z
     .string()

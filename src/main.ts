@@ -47,13 +47,19 @@ async function main(): Promise<void> {
     log: loggerFor("ingest"),
     schedule: env.INGEST_SCHEDULE === "on",
     catchUp: env.INGEST_ON_START === "on",
+    concurrency: env.INGEST_CONCURRENCY,
+    run: { leaseMs: env.INGEST_LEASE_TTL_MS, resourceDeadlineMs: env.INGEST_RESOURCE_DEADLINE_MS },
   });
   if (env.INGEST_ON_START === "on") void scheduler.caughtUp.then((runs) => logCatchUp(runs, sources));
-  const stop = () => {
+  // Runs in progress end `interrupted` and release their leases before the database closes, so the
+  // next start (this instance or another) runs them again at once.
+  const stop = (signal: NodeJS.Signals) => {
     void app.close();
     void sqlServer?.stop();
-    void scheduler.stop();
-    void database.close().finally(() => process.exit(0));
+    void scheduler
+      .stop(`the hub received ${signal}`)
+      .catch((error: unknown) => log.error({ err: error }, "ingest did not stop cleanly"))
+      .finally(() => void database.close().finally(() => process.exit(0)));
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);

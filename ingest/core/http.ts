@@ -60,6 +60,12 @@ export function redactUrl(url: string): string {
   }
 }
 
+/** Why a request's signal was aborted: its reason's message (the resource deadline, an interruption). */
+export function describeAbort(signal: AbortSignal): string {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error ? reason.message : String(reason ?? "aborted");
+}
+
 export function createHttpClient(options: HttpClientOptions): HttpClient {
   const { log, timeoutMs = 60_000, retries = 4, retryBaseMs = 1_000, maxRetryAfterMs = 120_000 } = options;
   const client = got.extend({
@@ -104,11 +110,15 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const code = error instanceof RequestError ? (error.code ?? error.name) : String(error);
     return new HttpError(`GET ${safeUrl} failed: ${code}`, url, null, { cause: error });
   };
-  const request = async (url: string, headers: Record<string, string> = {}): Promise<BufferedPayload> => {
+  const request = async (
+    url: string,
+    headers: Record<string, string> = {},
+    signal?: AbortSignal,
+  ): Promise<BufferedPayload> => {
     const started = Date.now();
     const safeUrl = redactUrl(url);
     try {
-      const response = await client.get(url, { headers });
+      const response = await client.get(url, { headers, signal });
       log.info(
         {
           url: safeUrl,
@@ -131,7 +141,11 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   };
   // got retries a stream itself until its response is in (same backoff, Retry-After and status codes as
   // above): on each retry it hands a fresh request to the `retry` listener, which we follow.
-  const stream = (url: string, headers: Record<string, string> = {}): Promise<Payload> => {
+  const stream = (
+    url: string,
+    headers: Record<string, string> = {},
+    signal?: AbortSignal,
+  ): Promise<Payload> => {
     const started = Date.now();
     const safeUrl = redactUrl(url);
     return new Promise<Payload>((resolve, reject) => {
@@ -156,7 +170,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           });
         });
       };
-      follow(client.stream(url, { headers }));
+      follow(client.stream(url, { headers, signal }));
     });
   };
   /** The response stream, its errors (a connection cut mid-body) turned into HttpErrors. */
@@ -180,13 +194,16 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     }
   }
   if (!options.rateLimit) {
-    return { get: (url, o) => request(url, o?.headers), stream: (url, o) => stream(url, o?.headers) };
+    return {
+      get: (url, o) => request(url, o?.headers, o?.signal),
+      stream: (url, o) => stream(url, o?.headers, o?.signal),
+    };
   }
   const throttle = pThrottle({ limit: options.rateLimit.requests, interval: options.rateLimit.intervalMs });
   const throttledGet = throttle(request);
   const throttledStream = throttle(stream);
   return {
-    get: (url, o) => throttledGet(url, o?.headers),
-    stream: (url, o) => throttledStream(url, o?.headers),
+    get: (url, o) => throttledGet(url, o?.headers, o?.signal),
+    stream: (url, o) => throttledStream(url, o?.headers, o?.signal),
   };
 }

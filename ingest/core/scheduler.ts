@@ -1,15 +1,20 @@
 /**
  * Registers every stream's cron expression (Europe/Paris) at start-up, never lets a stream overlap
- * itself, and catches up once on a run missed while the hub was down. Two instances may both
- * schedule: the stream lease (see state.ts) lets only one of them run.
+ * itself, catches up once on a run missed while the hub was down or owed after a failure, and retries
+ * failed or interrupted streams on their backoff instead of waiting for the calendar. Streams of
+ * different sources run concurrently (a bounded number at once) and those of one source one after the
+ * other, so a hung source holds up only itself. Two instances may both schedule: the stream lease (see
+ * state.ts) lets only one of them run.
  */
 
 import { CronExpressionParser } from "cron-parser";
 import { sql } from "drizzle-orm";
 import cron, { type ScheduledTask } from "node-cron";
+import pLimit from "p-limit";
 import { type Db, selectRows } from "../../src/db/client";
 import type { Logger } from "../../src/logger";
-import { type RunSummary, type RunTrigger, runStream } from "./runner";
+import { interruptRuns, type RunOptions, type RunSummary, type RunTrigger, runStream } from "./runner";
+import { streamsDueForRetry, streamsOwingARetry } from "./state";
 import type { SourceDefinition, StreamDefinition } from "./types";
 
 export const TIMEZONE = "Europe/Paris";
@@ -36,32 +41,69 @@ export interface SchedulerOptions {
   env?: NodeJS.ProcessEnv;
   /** Register the cron tasks (`INGEST_SCHEDULE`). */
   schedule: boolean;
-  /** Run, once, every stream that missed a scheduled run or never ran (`INGEST_ON_START`). */
+  /** Run, once, every stream that missed a scheduled run, never ran, or owes a retry (`INGEST_ON_START`). */
   catchUp: boolean;
+  /** Sources running at once (`INGEST_CONCURRENCY`); the streams of one source always run in turn. */
+  concurrency?: number;
+  /** How often to look for a retry that fell due or a lease a crashed process left (0: never). */
+  retryCheckMs?: number;
+  /** Passed to every run: lease TTL, resource deadline, retry backoff, HTTP client (tests shorten them). */
+  run?: Pick<RunOptions, "leaseMs" | "resourceDeadlineMs" | "retryDelaysMs" | "http" | "instance">;
 }
 
 export interface Scheduler {
-  /** The catch-up runs, in order; resolves when they are done (the server does not wait for it). */
+  /** The catch-up runs, in registry order; resolves when they are done (the server does not wait). */
   caughtUp: Promise<RunSummary[]>;
-  stop(): Promise<void>;
+  /** Runs the retries that fell due now (what the periodic check does); resolves with their outcomes. */
+  retryDue(): Promise<RunSummary[]>;
+  /** Stops scheduling and interrupts the runs in progress (recorded `interrupted`, leases released). */
+  stop(reason?: string): Promise<void>;
 }
 
 export function startScheduler(options: SchedulerOptions): Scheduler {
   const { db, sources, log, env } = options;
   const tasks: ScheduledTask[] = [];
-  const run = (source: SourceDefinition, stream: StreamDefinition, trigger: RunTrigger) =>
-    runStream({ db, source, stream, trigger, env, log }).catch((error: unknown) => {
+  const pool = pLimit(Math.max(1, options.concurrency ?? 3));
+  // One queue per source: its streams share its rate limit and must not pile up on a hung endpoint.
+  const sourceQueues = new Map<string, Promise<unknown>>();
+  const running = new Set<string>();
+  let stopped = false;
+  const streams = sources.flatMap((source) => source.streams.map((stream) => ({ source, stream })));
+  const order = new Map(streams.map(({ stream }, i) => [stream.id, i]));
+
+  const runOne = (source: SourceDefinition, stream: StreamDefinition, trigger: RunTrigger) =>
+    runStream({ db, source, stream, trigger, env, log, ...options.run }).catch((error: unknown) => {
       log.error({ err: error, stream: stream.id }, "run crashed");
       return null;
     });
-  const streams = sources.flatMap((source) => source.streams.map((stream) => ({ source, stream })));
+  /** Queues a run behind its source's other runs, within the pool's bound; null if it did not run. */
+  const enqueue = (source: SourceDefinition, stream: StreamDefinition, trigger: RunTrigger) => {
+    if (stopped || running.has(stream.id)) return Promise.resolve(null);
+    running.add(stream.id);
+    const previous = sourceQueues.get(source.id) ?? Promise.resolve();
+    const next = previous
+      .catch(() => undefined)
+      .then(() => (stopped ? null : pool(() => runOne(source, stream, trigger))))
+      .finally(() => running.delete(stream.id));
+    sourceQueues.set(source.id, next);
+    return next;
+  };
+  const byId = (ids: Iterable<string>) => {
+    const wanted = new Set(ids);
+    return streams.filter(({ stream }) => wanted.has(stream.id));
+  };
+  const settle = async (runs: Promise<RunSummary | null>[]) =>
+    (await Promise.all(runs))
+      .filter((s): s is RunSummary => s !== null)
+      .sort((a, b) => (order.get(a.streamId) ?? 0) - (order.get(b.streamId) ?? 0));
+
   for (const { source, stream } of options.schedule ? streams : []) {
     if (!cron.validate(stream.schedule)) {
       log.error({ stream: stream.id, schedule: stream.schedule }, "invalid cron expression; not scheduled");
       continue;
     }
     tasks.push(
-      cron.schedule(stream.schedule, () => run(source, stream, "schedule"), {
+      cron.schedule(stream.schedule, () => enqueue(source, stream, "schedule"), {
         timezone: TIMEZONE,
         noOverlap: true,
         name: stream.id,
@@ -69,6 +111,7 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
     );
   }
   log.info({ streams: tasks.length, timezone: TIMEZONE }, "ingest schedule registered");
+
   const caughtUp = options.catchUp
     ? (async () => {
         const lastRuns = await selectRows<{ stream_id: string; started_at: string | Date }>(
@@ -76,21 +119,40 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
           sql`select stream_id, max(started_at) as started_at from ingest_runs group by stream_id`,
         );
         const last = new Map(lastRuns.map((r) => [r.stream_id, new Date(r.started_at)]));
-        const results: RunSummary[] = [];
-        for (const { source, stream } of streams) {
-          if (!cron.validate(stream.schedule) || !wasMissed(stream.schedule, last.get(stream.id) ?? null))
-            continue;
-          const summary = await run(source, stream, "catch_up");
-          if (summary) results.push(summary);
-        }
-        return results;
+        const owing = new Set(await streamsOwingARetry(db));
+        const due = streams.filter(
+          ({ stream }) =>
+            cron.validate(stream.schedule) &&
+            (owing.has(stream.id) || wasMissed(stream.schedule, last.get(stream.id) ?? null)),
+        );
+        return settle(due.map(({ source, stream }) => enqueue(source, stream, "catch_up")));
       })()
     : Promise.resolve([]);
+
+  const retryDue = async () => {
+    if (stopped) return [];
+    const due = byId(await streamsDueForRetry(db));
+    return settle(due.map(({ source, stream }) => enqueue(source, stream, "retry")));
+  };
+  const retryCheckMs = options.retryCheckMs ?? 30_000;
+  const retryTimer =
+    retryCheckMs > 0
+      ? setInterval(() => {
+          retryDue().catch((error: unknown) => log.warn({ err: error }, "retry check failed"));
+        }, retryCheckMs)
+      : null;
+  retryTimer?.unref();
+
   return {
     caughtUp,
-    stop: async () => {
+    retryDue,
+    stop: async (reason = "the hub is stopping") => {
+      stopped = true;
+      if (retryTimer) clearInterval(retryTimer);
       for (const task of tasks) await task.destroy();
+      await interruptRuns(reason);
       await caughtUp.catch(() => undefined);
+      await Promise.allSettled([...sourceQueues.values()]);
     },
   };
 }

@@ -1,4 +1,7 @@
-/** Freshness of every registered stream: its last run, last success and last failure with the reason. */
+/**
+ * Freshness of every registered stream: its last run, last success and last failure with the reason,
+ * when it is tried again after a failure, who holds it now, and which payloads wait for review.
+ */
 import { sql } from "drizzle-orm";
 import { type Db, selectRows } from "../../src/db/client";
 import type { SourceDefinition } from "./types";
@@ -24,6 +27,13 @@ export interface StreamStatus {
   lastSuccessAt: Date | null;
   lastFailureAt: Date | null;
   lastError: string | null;
+  /** When the scheduler retries it after a failure or an interruption; null: on its schedule. */
+  nextAttemptAt: Date | null;
+  consecutiveFailures: number;
+  /** The process running it now, and until when its lease holds without a heartbeat. */
+  lease: { owner: string; until: Date } | null;
+  /** Resources whose last payload is held for review (`ingest --accept-held`), with why. */
+  held: { resourceKey: string; rawPayloadId: number; reason: string }[];
 }
 
 interface Row {
@@ -40,6 +50,10 @@ interface Row {
   last_success_at: string | Date | null;
   last_failure_at: string | Date | null;
   last_error: string | null;
+  next_attempt_at: string | Date | null;
+  consecutive_failures: number | string | null;
+  lease_owner: string | null;
+  lease_expires_at: string | Date | null;
 }
 
 const toDate = (v: string | Date | null) => (v === null ? null : new Date(v));
@@ -48,13 +62,35 @@ export async function streamStatuses(db: Db, sources: SourceDefinition[]): Promi
   const rows = await selectRows<Row>(
     db,
     sql`select s.stream_id, r.id, r.status, r.trigger, r.started_at, r.finished_at, r.rows_inserted,
-          r.rows_updated, r.rows_unchanged, r.error, s.last_success_at, s.last_failure_at, s.last_error
+          r.rows_updated, r.rows_unchanged, r.error, s.last_success_at, s.last_failure_at, s.last_error,
+          s.next_attempt_at, s.consecutive_failures, s.lease_owner, s.lease_expires_at
         from stream_state s
         left join lateral (
           select * from ingest_runs r where r.stream_id = s.stream_id order by r.started_at desc, r.id desc limit 1
         ) r on true`,
   );
   const byStream = new Map(rows.map((r) => [r.stream_id, r]));
+  const heldRows = await selectRows<{
+    stream_id: string;
+    resource_key: string;
+    held_raw_payload_id: number | string;
+    held_reason: string | null;
+  }>(
+    db,
+    sql`select stream_id, resource_key, held_raw_payload_id, held_reason from resource_state
+        where held_raw_payload_id is not null order by stream_id, resource_key`,
+  );
+  const held = new Map<string, StreamStatus["held"]>();
+  for (const h of heldRows) {
+    const list = held.get(h.stream_id) ?? [];
+    list.push({
+      resourceKey: h.resource_key,
+      rawPayloadId: Number(h.held_raw_payload_id),
+      reason: h.held_reason ?? "",
+    });
+    held.set(h.stream_id, list);
+  }
+  const now = Date.now();
   return sources.flatMap((source) =>
     source.streams.map((stream) => {
       const r = byStream.get(stream.id);
@@ -82,6 +118,13 @@ export async function streamStatuses(db: Db, sources: SourceDefinition[]): Promi
         lastSuccessAt: toDate(r?.last_success_at ?? null),
         lastFailureAt: toDate(r?.last_failure_at ?? null),
         lastError: r?.last_error ?? null,
+        nextAttemptAt: toDate(r?.next_attempt_at ?? null),
+        consecutiveFailures: Number(r?.consecutive_failures ?? 0),
+        lease:
+          r?.lease_owner && r.lease_expires_at && new Date(r.lease_expires_at).getTime() > now
+            ? { owner: r.lease_owner, until: new Date(r.lease_expires_at) }
+            : null,
+        held: held.get(stream.id) ?? [],
       };
     }),
   );

@@ -50,6 +50,11 @@ export interface PayloadInfo {
   httpStatus: number | null;
   contentType: string | null;
   retrievedAt: Date;
+  /**
+   * How many records the source says the payload holds (Opendatasoft's `total_count`, a partner file's
+   * `# rows:` line), when a download can know it: the runner fails a payload whose convert read fewer.
+   */
+  expectedRows?: number;
 }
 
 /** Bytes as the source sent them, read once from front to back (a file, a response, the archive). */
@@ -65,22 +70,30 @@ export interface BufferedPayload extends PayloadInfo {
   body: Uint8Array;
 }
 
+export interface RequestOptions {
+  headers?: Record<string, string>;
+  /** Aborts the request (and a streamed body): the resource's deadline, or the run's interruption. */
+  signal?: AbortSignal;
+}
+
 export interface HttpClient {
   /**
    * GET with retries, timeouts and the source's rate limit, read whole: for bounded answers (pages,
    * catalog entries). Throws HttpError on a final failure.
    */
-  get(url: string, options?: { headers?: Record<string, string> }): Promise<BufferedPayload>;
+  get(url: string, options?: RequestOptions): Promise<BufferedPayload>;
   /**
    * GET whose body is streamed: resolves once a 2xx answer's headers are in (retries, timeouts and the
    * rate limit as `get`), the body then flows at the reader's pace. A body cut short errors the stream.
    */
-  stream(url: string, options?: { headers?: Record<string, string> }): Promise<Payload>;
+  stream(url: string, options?: RequestOptions): Promise<Payload>;
 }
 
 export interface DownloadContext {
   http: HttpClient;
   log: Logger;
+  /** Aborted at the resource's deadline or when the run is interrupted: pass it to every request. */
+  signal?: AbortSignal;
 }
 
 /** Identifies a series by its natural key; `breakdown` `{}` is the total. */
@@ -138,6 +151,8 @@ export interface ConvertBatch {
   skipped?: Record<string, number>;
   /** A new cursor to save with the stream's state on success (merged into the old one). */
   cursor?: Record<string, unknown>;
+  /** Records (rows, elements) of the payload this batch read, added up and compared with `expectedRows`. */
+  recordsRead?: number;
 }
 
 /** A whole conversion in one piece: what a converter of a bounded payload returns, and what tests read. */
@@ -146,6 +161,8 @@ export interface ConvertResult {
   observations: ObservationInput[];
   skipped: Record<string, number>;
   cursor?: Record<string, unknown>;
+  /** Records (rows, elements) read from the payload, to compare with `Payload.expectedRows`. */
+  recordsRead?: number;
 }
 
 export interface ConvertContext {
@@ -175,6 +192,20 @@ export interface StreamDefinition {
   convert(payload: Payload, ctx: ConvertContext): AsyncIterable<ConvertBatch>;
   /** Recomputes derived series from stored observations after a load that changed something. */
   derive?(db: Db, log: Logger, runId: number | null): Promise<void>;
+}
+
+/**
+ * A stream that needs a file or setting the operator has not given: its run is `not_configured`, with
+ * `setting` named, and counts as no failure (the port without its GPMM file).
+ */
+export class NotConfiguredError extends Error {
+  constructor(
+    message: string,
+    readonly setting: string,
+  ) {
+    super(message);
+    this.name = "NotConfiguredError";
+  }
 }
 
 /** A payload that cannot be read: the resource fails with this reason and nothing is written. */

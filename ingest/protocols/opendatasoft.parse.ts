@@ -242,14 +242,20 @@ export async function* odsCsvRecords(
   }
 }
 
-/** Passes the body through, refusing at its first bytes one that is an error page rather than CSV. */
+/**
+ * Passes the body through, refusing at its first bytes one that is an error page rather than CSV, and at
+ * its end one that was cut: the portal ends every record with a line break, so a body that does not end
+ * with one was cut inside its last row (a number cut short still parses, and would load as a smaller one).
+ */
 async function* checkCsvStart(body: AsyncIterable<Uint8Array>, what: string): AsyncGenerator<Uint8Array> {
   const headDecoder = new TextDecoder("utf-8", { fatal: false });
   let head = "";
   let checked = false;
   let bytes = 0;
+  let last = 0;
   for await (const chunk of body) {
     bytes += chunk.byteLength;
+    if (chunk.byteLength > 0) last = chunk[chunk.byteLength - 1] ?? 0;
     if (!checked) {
       head += headDecoder.decode(chunk.subarray(0, 512), { stream: true });
       const start = head.replace(/^\uFEFF/, "").trimStart();
@@ -263,6 +269,11 @@ async function* checkCsvStart(body: AsyncIterable<Uint8Array>, what: string): As
     yield chunk;
   }
   if (!checked || bytes === 0) throw new ConvertError(`${what}: empty body (not even a header row)`);
+  if (last !== 0x0a) {
+    throw new ConvertError(
+      `${what}: the body does not end with a line break: it was cut inside its last row`,
+    );
+  }
 }
 
 /**

@@ -216,6 +216,39 @@ const listed = (values: Iterable<string>) => {
   return all.length > 12 ? `${all.slice(0, 12).join(", ")}, …` : all.join(", ");
 };
 
+/** `# rows: 42`: the note a partner may add (anywhere) so that a file cut at a line boundary is refused. */
+const ROWS_NOTE = /^#\s*rows\s*:\s*(\d+)\s*$/im;
+
+/**
+ * A file cut in transit or by a full disk must not load as a shorter one. A CSV written by a spreadsheet
+ * ends with a line break, so one that does not was cut inside its last row (a number cut short still
+ * parses); a `# rows: N` note, when the file carries one, must match the data rows.
+ */
+function checkWhole(text: string, dataRows: number, lastLine: number): void {
+  if (!/[\r\n]$/.test(text)) {
+    throw new PartnerCsvError([
+      {
+        line: lastLine,
+        column: null,
+        columnName: null,
+        message:
+          "the file does not end with a line break, so its last row may have been cut: end the file with a newline (every spreadsheet's CSV export does)",
+      },
+    ]);
+  }
+  const note = ROWS_NOTE.exec(text);
+  if (note && Number(note[1]) !== dataRows) {
+    throw new PartnerCsvError([
+      {
+        line: lastLine,
+        column: null,
+        columnName: null,
+        message: `the file says "# rows: ${note[1]}" but holds ${dataRows} data row(s): it was cut or edited after the count`,
+      },
+    ]);
+  }
+}
+
 /**
  * Reads a file in the partner CSV template v1. Returns its rows, or throws PartnerCsvError with every
  * problem found (by line and column). Pure: the caller passes the codes the hub knows.
@@ -295,6 +328,7 @@ export function parsePartnerCsv(body: Uint8Array | string, rules: PartnerCsvRule
   }
   if (issues.length > 0) throw new PartnerCsvError(issues);
   if (records.length === 1) fail(headerLine, "the file has a header and no data row");
+  checkWhole(text, records.length - 1, records[records.length - 1]?.info.lines ?? headerLine);
 
   const knownIndicators = rules.knownIndicators ? new Set(rules.knownIndicators) : null;
   const knownTerritories = rules.knownTerritories ? new Set(rules.knownTerritories) : null;

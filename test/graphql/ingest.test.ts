@@ -58,4 +58,22 @@ describe("the run log over GraphQL", () => {
     expect(dataset.runs).toHaveLength(2);
     expect(dataset.runs.map((r) => r.id)).toContain(observations.nodes[0].provenance.runId);
   });
+
+  it("says when a failed stream is tried again, and that a healthy one waits for its schedule", async () => {
+    const { ingestSources } = dataOf(
+      await query<{
+        ingestSources: {
+          streams: { id: string; nextAttemptAt: string | null; lastError: string | null }[];
+        }[];
+      }>(`{ ingestSources { streams { id nextAttemptAt lastError } } }`),
+    );
+    const streams = new Map(ingestSources.flatMap((s) => s.streams).map((s) => [s.id, s]));
+    // The Nantes recording fails (every cell skipped) at each load: its retry is minutes away. (Why it
+    // failed is for keyed callers; this one is anonymous.)
+    const failed = streams.get("insee-melodi.legal-population");
+    const wait = new Date(failed?.nextAttemptAt ?? 0).getTime() - Date.now();
+    expect(wait).toBeGreaterThan(0);
+    expect(wait).toBeLessThanOrEqual(10 * 60_000);
+    expect(streams.get("insee-bdm.unemployment-rate")?.nextAttemptAt).toBeNull();
+  });
 });

@@ -1,4 +1,6 @@
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import postgres from "postgres";
 import { inject } from "vitest";
 import { type Database, openDatabase } from "../../src/db/client";
@@ -69,4 +71,48 @@ async function withAdmin<T>(url: string, fn: (admin: postgres.Sql) => Promise<T>
   } finally {
     await admin.end();
   }
+}
+
+/** A database a child process opens too (crash tests): its settings for the child, and how to open it here. */
+export interface SharedTestDatabase {
+  /** Environment the child (test/support/ingest-child.ts) reads its database from. */
+  childEnv: Record<string, string>;
+  /** Opens it in this process. With PGlite, only while no child has it open (one process per directory). */
+  open(): Promise<Database>;
+  dispose(): Promise<void>;
+}
+
+/**
+ * A copy of the run's template that another process can open: a PGlite data directory on disk, or a
+ * PostgreSQL database. The copy is made here, so the child opens a migrated database with reference data.
+ */
+export async function createSharedTestDatabase(): Promise<SharedTestDatabase> {
+  const template = inject("dbTemplate");
+  if (template.kind === "pglite") {
+    const dir = mkdtempSync(join(tmpdir(), "hublot-shared-"));
+    const seeded = await openDatabase({
+      pgliteDir: dir,
+      pgliteSnapshot: new Blob([readFileSync(template.dumpPath)]),
+    });
+    await seeded.close();
+    return {
+      childEnv: { HUBLOT_CHILD_PGLITE_DIR: dir },
+      open: () => openDatabase({ pgliteDir: dir }),
+      dispose: async () => rmSync(dir, { recursive: true, force: true }),
+    };
+  }
+  const name = uniqueName("hublot_shared");
+  await withAdmin(template.adminUrl, (admin) =>
+    admin.unsafe(`create database "${name}" template "${template.name}"`),
+  );
+  const url = databaseUrlWithName(template.adminUrl, name);
+  return {
+    childEnv: { HUBLOT_CHILD_DATABASE_URL: url },
+    open: () => openDatabase({ url, maxConnections: 2 }),
+    dispose: async () => {
+      await withAdmin(template.adminUrl, (admin) =>
+        admin.unsafe(`drop database if exists "${name}" with (force)`),
+      );
+    },
+  };
 }

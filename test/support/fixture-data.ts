@@ -59,6 +59,7 @@ import { type ScriptedResponse, startFixtureServer } from "./fixture-server";
  * never be presented as a real figure.
  */
 export type FixtureValues = "published" | "invented" | "placeholder";
+type Expected = "success" | "failed" | "not_configured";
 
 export interface StreamLoad {
   sourceId: string;
@@ -71,6 +72,11 @@ export interface StreamLoad {
   values: FixtureValues;
   /** Why a stream loads fewer rows than its fixture holds, or how the fixture is served. */
   note: string;
+  /**
+   * How the run is meant to end: `success`; `failed` for a recording of another territory (every cell
+   * skipped); `not_configured` for a stream the reference data gives nothing to load into.
+   */
+  expected: Expected;
   status: RunStatus;
   resourcesTotal: number;
   resourcesFailed: number;
@@ -87,7 +93,10 @@ export interface FixtureLoadReport {
   streams: StreamLoad[];
   /** Streams of the covered sources that were not run, and why. */
   notLoaded: { streamId: string; reason: string }[];
-  /** Whether every run ended `success` (first load) or `unchanged` (a reload). */
+  /**
+   * Whether every run ended as expected: `success` (first load) or `unchanged` (a reload); `failed` for
+   * the recording of another territory (every cell skipped), `not_configured` for the zones d'emploi.
+   */
   allSucceeded: boolean;
   rowsInserted: number;
   rowsUpdated: number;
@@ -114,6 +123,8 @@ interface FixtureStream {
   local?: { baseUrl: string; files: string[] };
   values: FixtureValues;
   note: string;
+  /** Set on a recording the runner must refuse, or a stream with nothing to do (default: it loads). */
+  expected?: Exclude<Expected, "success">;
 }
 
 const BDM_PATH = `/data/SERIES_BDM/${UNEMPLOYMENT_SERIES.map((s) => s.idbank).join("+")}`;
@@ -139,7 +150,8 @@ const STREAMS: FixtureStream[] = [
     stream: legalPopulationStream,
     routes: { "/data/DS_POPULATIONS_REFERENCE": fixture("insee-melodi", "popref-epci-244400404-com.json") },
     values: "published",
-    note: "the only recording is Nantes Métropole's (EPCI 244400404), whose communes are not the hub's: every row is skipped, nothing is loaded",
+    note: "the only recording is Nantes Métropole's (EPCI 244400404), whose communes are not the hub's: every row is skipped, so the run fails (an answer about other places is not the one asked for)",
+    expected: "failed",
   },
   {
     source: inseeMelodi,
@@ -164,6 +176,10 @@ const STREAMS: FixtureStream[] = [
     stream: communeApeStream,
     routes: {
       [ods(COMMUNE_APE_DATASET, "csv")]: fixture("urssaf", "commune-ape-export-invented-values.csv"),
+      [`/catalog/datasets/${COMMUNE_APE_DATASET}/records`]: fixture(
+        "urssaf",
+        "commune-ape-records-count-invented.json",
+      ),
     },
     values: "invented",
     note: "COM-13001, ARM-13202, ARM-13216, COM-84089, 2022-2024, total and by grand secteur",
@@ -185,7 +201,8 @@ const STREAMS: FixtureStream[] = [
     stream: zoneEmploiStream,
     routes: { [ods(ZONE_EMPLOI_DATASET, "json")]: fixture("urssaf", "ze-trimestriel-records.json") },
     values: "published",
-    note: "the captured records are Caen's zone d'emploi and the reference data holds no ZE2020 territory: every row is skipped, nothing is loaded",
+    note: "the captured records are Caen's zone d'emploi and the reference data holds no ZE2020 territory: the stream is not configured (nothing to load into), so the run asks nothing",
+    expected: "not_configured",
   },
   {
     source: dares,
@@ -292,6 +309,7 @@ export async function loadFixtureData(db: Db): Promise<FixtureLoadReport> {
         fixtures: [...Object.values(s.routes), ...(s.local?.files ?? [])],
         values: s.values,
         note: s.note,
+        expected: s.expected ?? "success",
         status: summary.status,
         resourcesTotal: summary.resourcesTotal,
         resourcesFailed: summary.resourcesFailed,
@@ -319,7 +337,9 @@ export async function loadFixtureData(db: Db): Promise<FixtureLoadReport> {
   return {
     streams,
     notLoaded,
-    allSucceeded: streams.every((s) => s.status === "success" || s.status === "unchanged"),
+    allSucceeded: streams.every((s) =>
+      s.expected === "success" ? s.status === "success" || s.status === "unchanged" : s.status === s.expected,
+    ),
     rowsInserted: streams.reduce((n, s) => n + s.rowsInserted, 0),
     rowsUpdated: streams.reduce((n, s) => n + s.rowsUpdated, 0),
     durationMs: Date.now() - started,

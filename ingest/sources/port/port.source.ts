@@ -3,11 +3,11 @@
  * press releases and PDF tables), so the port's figures come as a file in the partner CSV template
  * (docs/partner-csv.md, "The port"), restricted to the port's measures so a typo cannot open a new series.
  */
-
+import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { wholeBody } from "../../core/payload";
-import type { SourceDefinition, StreamDefinition } from "../../core/types";
+import { NotConfiguredError, type SourceDefinition, type StreamDefinition } from "../../core/types";
 import { convertPartnerFile, hubCodes, type PartnerFileMeta } from "../partner-csv/convert";
 import { PARTNER_FILES_DIR } from "../partner-csv/partner-csv.source";
 
@@ -42,7 +42,16 @@ export const portTrafficStream: StreamDefinition = {
       datasetCode: null,
       ...(await hubCodes(ctx)),
     };
-    return [{ key: "gpmm-traffic", url: `${ctx.baseUrl}/${PORT_FILE}`, meta }];
+    const url = `${ctx.baseUrl}/${PORT_FILE}`;
+    // GPMM sends its figures by hand: until the operator has put a file there, the stream has nothing
+    // to read, which is no failure of the port's.
+    if (url.startsWith("file:") && !existsSync(fileURLToPath(url))) {
+      throw new NotConfiguredError(
+        `no GPMM traffic file at ${fileURLToPath(url)}`,
+        `INGEST_PORT_BASE_URL (a folder or URL holding ${PORT_FILE}, in the partner CSV template)`,
+      );
+    }
+    return [{ key: "gpmm-traffic", url, meta }];
   },
   convert: wholeBody((payload, resource) => convertPartnerFile(payload, resource, PORT_RULES)),
 };

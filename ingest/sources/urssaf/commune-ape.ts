@@ -70,6 +70,39 @@ export function nafSousClasse(codeApe: string): string | null {
   return m ? `${m[1]}.${m[2]}` : null;
 }
 
+/**
+ * Every year must come as its pair of columns, and the years must follow each other: a yearly column
+ * renamed would otherwise drop that year without a word. A column that names a year but is not one of
+ * the pair is refused too.
+ */
+function checkYearColumns(header: string[], yearColumns: { column: string; year: string; m: number }[]) {
+  const known = new Set(yearColumns.map((c) => c.column));
+  const stray = header.filter((c) => /(19|20)\d{2}$/.test(c) && !known.has(c));
+  if (stray.length > 0) {
+    throw new ConvertError(
+      `${COMMUNE_APE_DATASET}: yearly column(s) ${stray.join(", ")} are not ${MEASURES.map((m) => `${m.prefix}YYYY`).join(" or ")}: a renamed column would drop its year`,
+    );
+  }
+  const years = MEASURES.map((_, m) =>
+    yearColumns
+      .filter((c) => c.m === m)
+      .map((c) => Number(c.year))
+      .sort((a, b) => a - b),
+  );
+  const [jobs = [], establishments = []] = years;
+  if (establishments.length > 0 && jobs.join() !== establishments.join()) {
+    throw new ConvertError(
+      `${COMMUNE_APE_DATASET}: the years of effectifs_salaries_ (${jobs.join(", ")}) and nombre_d_etablissements_ (${establishments.join(", ")}) differ: a yearly column is missing or renamed`,
+    );
+  }
+  const gap = jobs.find((y, i) => i > 0 && y !== (jobs[i - 1] ?? y) + 1);
+  if (gap !== undefined) {
+    throw new ConvertError(
+      `${COMMUNE_APE_DATASET}: the export skips the year(s) before ${gap}: a yearly column is missing or renamed`,
+    );
+  }
+}
+
 interface Cell {
   sum: number;
   cells: number;
@@ -202,6 +235,7 @@ export async function* convertCommuneApe(payload: Payload, resource: Resource): 
       if (!yearColumns.some((c) => c.m === 0)) {
         throw new ConvertError(`${COMMUNE_APE_DATASET}: no effectifs_salaries_YYYY column in the export`);
       }
+      checkYearColumns(Object.keys(r), yearColumns);
     }
     rows += 1;
     if (r.code_epci !== meta.epci) {
@@ -237,5 +271,5 @@ export async function* convertCommuneApe(payload: Payload, resource: Resource): 
     );
     if (full()) yield take();
   }
-  yield { ...take(), skipped };
+  yield { ...take(), skipped, recordsRead: rows };
 }

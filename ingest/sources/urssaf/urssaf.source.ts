@@ -5,8 +5,14 @@
  */
 
 import { wholeBody } from "../../core/payload";
-import type { SourceDefinition, StreamDefinition } from "../../core/types";
-import { odsExportUrl, odsIn, odsString } from "../../protocols/opendatasoft.parse";
+import { NotConfiguredError, type SourceDefinition, type StreamDefinition } from "../../core/types";
+import {
+  odsExportUrl,
+  odsIn,
+  odsRecordsUrl,
+  odsString,
+  parseOdsRecords,
+} from "../../protocols/opendatasoft.parse";
 import { EPCI_CODE } from "../../reference/load";
 import { COMMUNE_APE_DATASET, type CommuneApeMeta, convertCommuneApe } from "./commune-ape";
 import { deriveCommuneApe } from "./derive";
@@ -35,10 +41,19 @@ export const communeApeStream: StreamDefinition = {
       knownTerritories: await knownTerritories(ctx, ["COM", "ARM"]),
     };
     // /records stops at 10 000 rows; the EPCI alone has tens of thousands of commune × APE rows.
-    const url = odsExportUrl(ctx.baseUrl, COMMUNE_APE_DATASET, "csv", {
-      where: `code_epci=${odsString(EPCI_CODE)}`,
-    });
-    return [{ key: `commune-ape-epci-${EPCI_CODE}`, url, meta }];
+    const where = `code_epci=${odsString(EPCI_CODE)}`;
+    const url = odsExportUrl(ctx.baseUrl, COMMUNE_APE_DATASET, "csv", { where });
+    // The export says nothing of its length: the same filter on /records (no row) gives its total_count.
+    const countUrl = odsRecordsUrl(ctx.baseUrl, COMMUNE_APE_DATASET, { where, limit: 0 });
+    return [{ key: `commune-ape-epci-${EPCI_CODE}`, url, meta: { ...meta, countUrl } }];
+  },
+  /** The export with its row count, so a body cut at a line boundary fails instead of loading less. */
+  async download(resource, ctx) {
+    // Counted first, so the export's body is not left waiting while the count is asked.
+    const countUrl = resource.meta?.countUrl;
+    const count = typeof countUrl === "string" ? await ctx.http.get(countUrl, { signal: ctx.signal }) : null;
+    const payload = await ctx.http.stream(resource.url, { headers: resource.headers, signal: ctx.signal });
+    return count ? { ...payload, expectedRows: parseOdsRecords(count.body).totalCount } : payload;
   },
   convert: (payload, ctx) => convertCommuneApe(payload, ctx.resource),
   async derive(db, log, runId) {
@@ -88,8 +103,12 @@ export const zoneEmploiStream: StreamDefinition = {
       breakdownField: null,
       knownTerritories: await knownTerritories(ctx, ["ZE2020"]),
     };
+    // Every row would be skipped, which fails a run: without the zones the stream has nothing to do.
     if (meta.knownTerritories.length === 0) {
-      ctx.log.warn("no ZE2020 territory in the reference data: every zone d'emploi row will be skipped");
+      throw new NotConfiguredError(
+        "the reference data holds no zone d'emploi (ZE2020 territory), so every row would be skipped",
+        "the AMP's zones d'emploi (ZE2020-…) in the territories of ingest/reference",
+      );
     }
     const url = odsExportUrl(ctx.baseUrl, ZONE_EMPLOI_DATASET, "json", {
       where: `code_region=${odsString("93")}`,

@@ -62,6 +62,7 @@ export const streamFreshness = (ctx: GraphQLContext) =>
         lastSuccessAt: s.lastSuccessAt,
         lastFailureAt: s.lastFailureAt,
         lastError: s.lastError,
+        nextAttemptAt: s.nextAttemptAt,
         stale: wasMissed(s.schedule, s.lastSuccessAt, dueBefore),
       }));
     },

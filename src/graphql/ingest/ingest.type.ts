@@ -36,7 +36,8 @@ export class IngestRun
   @Field(() => String, { description: "What started it: schedule, catch_up, cli, start, api, test." })
   trigger!: (typeof ingestRuns.$inferSelect)["trigger"];
   @Field(() => String, {
-    description: "running, success, unchanged (nothing new), partial, failed or skipped.",
+    description:
+      "running, success, unchanged (nothing new), partial, failed, skipped (another process ran it), interrupted (the process stopped; retried at once), held (a payload waits for review) or not_configured (a file or setting is missing; see error).",
   })
   status!: (typeof ingestRuns.$inferSelect)["status"];
   @Field(() => DateTimeResolver, { description: "Start." })
@@ -80,7 +81,7 @@ export class IngestResourceEvent
 {
   @Field(() => String, { description: "Resource key within the stream." })
   resourceKey!: string;
-  @Field(() => String, { description: "success, unchanged, failed or skipped." })
+  @Field(() => String, { description: "success, unchanged, failed, skipped or held (waits for review)." })
   status!: (typeof ingestResourceEvents.$inferSelect)["status"];
   @Field(() => Int, { description: "Duration in milliseconds." })
   durationMs!: number;
@@ -125,6 +126,12 @@ export class IngestStream {
   lastFailureAt!: Date | null;
   @Field(() => String, { nullable: true, description: "Why the last failure failed." })
   lastError!: string | null;
+  @Field(() => DateTimeResolver, {
+    nullable: true,
+    description:
+      "When it is tried again after a failed or interrupted run (backoff: minutes, then hours); null when it waits for its schedule.",
+  })
+  nextAttemptAt!: Date | null;
   @Field(() => Boolean, {
     description:
       "True when it never succeeded, or its last scheduled run (more than an hour ago) did not succeed.",

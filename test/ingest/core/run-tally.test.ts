@@ -8,12 +8,14 @@ const run = (streamId: string, status: string, extra: Partial<RunSummary> = {}):
   status: status as RunSummary["status"],
   resourcesTotal: 1,
   resourcesFailed: 0,
+  resourcesHeld: 0,
   rowsInserted: 0,
   rowsUpdated: 0,
   rowsUnchanged: 0,
   rowsSkipped: 0,
   durationMs: 5,
   error: null,
+  nextAttemptAt: null,
   ...extra,
 });
 

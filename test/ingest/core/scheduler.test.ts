@@ -1,5 +1,8 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { sql } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
+import { wholeBody } from "../../../ingest/core/payload";
 import { ScheduleError, startScheduler, wasMissed } from "../../../ingest/core/scheduler";
 import type { SourceDefinition } from "../../../ingest/core/types";
 import { selectRows } from "../../../src/db/client";
@@ -40,7 +43,7 @@ describe("startScheduler", () => {
     database = undefined;
   });
 
-  it("catches up, once, a stream that never ran, and a failing source does not stop the others", async () => {
+  it("catches up, once, a stream that never ran, a failing source does not stop the others, and the next start retries the failed one", async () => {
     database = await createTestDatabase();
     const stream = (id: string, url: string) => ({
       id,
@@ -76,13 +79,83 @@ describe("startScheduler", () => {
       ["offline.a", "failed"],
       ["local.a", "success"],
     ]);
+    // The failed stream owes a retry: the next start runs it again, at once; the other one waits.
     const second = startScheduler({ db: database.db, sources, log, schedule: false, catchUp: true });
-    expect(await second.caughtUp).toEqual([]);
+    expect((await second.caughtUp).map((r) => [r.streamId, r.status])).toEqual([["offline.a", "failed"]]);
     await second.stop();
     const triggers = await selectRows<{ trigger: string; n: string }>(
       database.db,
       sql`select trigger, count(*)::text as n from ingest_runs group by trigger`,
     );
-    expect(triggers).toEqual([{ trigger: "catch_up", n: "2" }]);
+    expect(triggers).toEqual([{ trigger: "catch_up", n: "3" }]);
+  });
+
+  it("runs the other sources' start-up runs while one source hangs, and stops the hung run as interrupted", async () => {
+    database = await createTestDatabase();
+    const hung = createServer(() => undefined);
+    await new Promise<void>((r) => hung.listen(0, "127.0.0.1", r));
+    const port = (hung.address() as AddressInfo).port;
+    const stream = (id: string, url: string) => ({
+      id,
+      description: "concurrency test stream (no rows)",
+      schedule: "0 6 1 1 *",
+      indicators: [],
+      datasetCode: "TAUX-CHOMAGE",
+      plan: () => [{ key: "only", url }],
+      convert: wholeBody(() => ({ series: [], observations: [], skipped: {} })),
+    });
+    const here = new URL(import.meta.url).href;
+    const sources: SourceDefinition[] = [
+      {
+        id: "hung",
+        title: "A source that never answers",
+        partnerCode: "INSEE",
+        defaultBaseUrl: `http://127.0.0.1:${port}`,
+        streams: [stream("hung.a", `http://127.0.0.1:${port}/never`)],
+      },
+      ...["one", "two", "three"].map((id) => ({
+        id,
+        title: `Local source ${id}`,
+        partnerCode: "INSEE",
+        defaultBaseUrl: "file:///",
+        streams: [stream(`${id}.a`, here)],
+      })),
+    ];
+    // Two at once: the hung source takes one slot for as long as it hangs, the three others share the other.
+    const scheduler = startScheduler({
+      db: database.db,
+      sources,
+      log: loggerFor("test"),
+      schedule: false,
+      catchUp: true,
+      concurrency: 2,
+      retryCheckMs: 0,
+      run: { resourceDeadlineMs: 60_000 },
+    });
+    const statuses = () =>
+      selectRows<{ stream_id: string; status: string }>(
+        database!.db,
+        sql`select stream_id, status from ingest_runs order by stream_id`,
+      );
+    for (let i = 0; i < 600; i++) {
+      const done = (await statuses()).filter((r) => r.status === "success").length;
+      if (done === 3) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(await statuses()).toEqual([
+      { stream_id: "hung.a", status: "running" },
+      { stream_id: "one.a", status: "success" },
+      { stream_id: "three.a", status: "success" },
+      { stream_id: "two.a", status: "success" },
+    ]);
+    await scheduler.stop("the test is over");
+    expect((await scheduler.caughtUp).map((r) => [r.streamId, r.status])).toEqual([
+      ["hung.a", "interrupted"],
+      ["one.a", "success"],
+      ["two.a", "success"],
+      ["three.a", "success"],
+    ]);
+    hung.closeAllConnections();
+    await new Promise((r) => hung.close(r));
   });
 });

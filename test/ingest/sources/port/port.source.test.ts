@@ -70,7 +70,7 @@ describe("port stream", () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it("reads gpmm-traffic.csv in the configured directory and files the series under gpmm-traffic", async () => {
+  it("is not configured until gpmm-traffic.csv is in its directory, then files the series under gpmm-traffic", async () => {
     database = await createTestDatabase();
     dir = mkdtempSync(join(tmpdir(), "hublot-gpmm-"));
     const run = () =>
@@ -82,9 +82,16 @@ describe("port stream", () => {
         env: { INGEST_PORT_BASE_URL: pathToFileURL(dir as string).href },
         log: loggerFor("test"),
       });
+    // No file yet: the stream is not configured, which fails nothing and names the setting to give.
     const missing = await run();
-    expect(missing.status).toBe("failed");
-    expect(missing.error).toContain("gpmm-traffic.csv");
+    expect(missing.status).toBe("not_configured");
+    expect(missing.error).toContain(`no GPMM traffic file at ${join(dir, "gpmm-traffic.csv")}`);
+    expect(missing.error).toContain("set INGEST_PORT_BASE_URL");
+    const [state] = await selectRows<{ last_failure_at: Date | null }>(
+      database.db,
+      sql`select last_failure_at from stream_state where stream_id = 'port.traffic'`,
+    );
+    expect(state?.last_failure_at).toBeNull();
 
     copyFileSync(fixturePath, join(dir, "gpmm-traffic.csv"));
     expect(await run()).toMatchObject({ status: "success", rowsInserted: 6 });

@@ -27,6 +27,11 @@ import { type FixtureServer, startFixtureServer } from "../../../support/fixture
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, "../../../fixtures/urssaf", name));
 /** Every number in this CSV is INVENTED; only its columns and format are URSSAF's. */
 const inventedExport = fixture("commune-ape-export-invented-values.csv");
+/** `total_count` 6: the row count of the invented export. */
+const COUNT_FIXTURE = join(
+  import.meta.dirname,
+  "../../../fixtures/urssaf/commune-ape-records-count-invented.json",
+);
 const log = loggerFor("test");
 
 const info = {
@@ -297,12 +302,15 @@ describe("urssaf against a local server", () => {
       "/catalog/datasets/etablissements-et-effectifs-salaries-au-niveau-commune-x-ape-last/exports/csv";
     server = await startFixtureServer({
       [path]: [{ body: inventedExport, headers: { "content-type": "text/csv" } }],
+      [path.replace("/exports/csv", "/records")]: [{ body: readFileSync(COUNT_FIXTURE) }],
     });
     const first = await run(communeApeStream);
     expect(first.status).toBe("success");
-    expect(server.requests[0].path).toBe(
+    // The row count first (the same filter on /records, no row), then the export it checks.
+    expect(server.requests.map((r) => r.path)).toEqual([
+      `${path.replace("/exports/csv", "/records")}?where=code_epci%3D%22200054807%22&limit=0`,
       `${path}?where=code_epci%3D%22200054807%22&delimiter=%3B&with_bom=false`,
-    );
+    ]);
     const rows = await selectRows<{ territory_code: string; value: number }>(
       database.db,
       sql`select s.territory_code, o.value from observations o join series s on s.id = o.series_id
