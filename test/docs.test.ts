@@ -84,6 +84,9 @@ const PROVEN_ELSEWHERE: Record<string, string> = {
   "npm run ingest -- all": "reaches the real sources: the runner tests replay each one (test/ingest/sources)",
   "npm run ingest -- urssaf --force": "reaches URSSAF: test/ingest/sources/urssaf replays it with force",
   "npm run ingest -- partner-csv": "loads the manifest's files: test/ingest/sources/partner-csv",
+  "npm run ingest -- insee-bdm --accept-held":
+    "reaches INSEE: test/ingest/core/runner.test.ts accepts a held payload",
+  "npm run ingest -- <stream> --accept-held": "test/ingest/core/runner.test.ts accepts a held payload",
   "npm run db:generate -- --name <what>": "writes a migration: run by hand when a table changes",
 };
 
