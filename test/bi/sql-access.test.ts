@@ -12,6 +12,7 @@ import { startSqlServer } from "../../src/bi/sql-server";
 import { selectRows } from "../../src/db/client";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { loadFixtureData } from "../support/fixture-data";
+import { loadSlices, PARTNER_A, slices } from "../support/slices";
 import { uniqueName } from "../support/template";
 
 const run = promisify(execFile);
@@ -76,6 +77,42 @@ describe.runIf(process.env.DATABASE_URL)("a partner's SQL login role on PostgreS
   it("reads the bi views with psql", async () => {
     const out = await psql([url, "-c", "select count(*) from bi.observations"], password);
     expect(Number(out)).toBe(observationCount);
+  });
+
+  it("sees exactly the slice its partner's API key sees, through the same rule", async () => {
+    await loadSlices(database.db);
+    const partnerA = uniqueName("bi_test_a").toLowerCase();
+    const { password: secret } = await createPartnerRole(database.db, { partner: PARTNER_A, role: partnerA });
+    try {
+      const u = new URL(process.env.DATABASE_URL as string);
+      const urlA = `postgres://${partnerA}@${u.hostname}:${u.port || "5432"}/${database.location.split("/").pop()}`;
+      const seen = await psql(
+        [
+          urlA,
+          "-c",
+          "select distinct measure from bi.observations where dataset_code like 'ZZ-%' order by 1",
+        ],
+        secret,
+      );
+      const expected = slices
+        .filter((slice) => slice.seenBy.includes("partnerA"))
+        .map((slice) => slice.measure)
+        .sort();
+      expect(seen.split("\n").filter(Boolean).sort()).toEqual(expected);
+      // Another partner's role (INSEE holds no slice) sees only the public ones.
+      const publicOnly = await psql(
+        [url, "-c", "select distinct measure from bi.observations where dataset_code like 'ZZ-%' order by 1"],
+        password,
+      );
+      expect(publicOnly.split("\n").filter(Boolean).sort()).toEqual(
+        slices
+          .filter((slice) => slice.seenBy.includes("anonymous"))
+          .map((slice) => slice.measure)
+          .sort(),
+      );
+    } finally {
+      await dropPartnerRole(database.db, partnerA);
+    }
   });
 
   it("cannot read the tables behind them, nor write anything", async () => {

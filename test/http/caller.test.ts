@@ -3,7 +3,7 @@
  * the query string of a POST, and what the audit keeps (never the secret).
  */
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { keysCommand } from "../../src/access/cli";
 import { createKey, revokeKey } from "../../src/access/keys";
 import { selectRows } from "../../src/db/client";
@@ -110,16 +110,24 @@ describe("who calls: API keys", () => {
       { authorization: `Bearer ${partnerToken}` },
     );
     await post({ query: '{ dataset(code: "NOPE") { code } }' }, { authorization: `Bearer ${partnerToken}` });
-    const rows = await selectRows<{
-      operation: string;
-      outcome: string;
-      role: string;
-      partner_code: string;
-      duration_ms: number;
-    }>(
-      hub.database.db,
-      sql`select operation, outcome, role, partner_code, duration_ms from audit_log where key_id = ${partnerKeyId} order by id`,
-    );
+    // The audit row is written once the answer has gone out, so it may land a moment after the response.
+    const audited = () =>
+      selectRows<{
+        operation: string;
+        outcome: string;
+        role: string;
+        partner_code: string;
+        duration_ms: number;
+      }>(
+        hub.database.db,
+        sql`select operation, outcome, role, partner_code, duration_ms from audit_log where key_id = ${partnerKeyId} order by id`,
+      );
+    const rows = await vi.waitFor(async () => {
+      const found = await audited();
+      if (!found.some((r) => r.outcome === "NOT_FOUND"))
+        throw new Error("the NOT_FOUND request is not audited yet");
+      return found;
+    });
     expect(rows).toEqual(
       expect.arrayContaining([
         expect.objectContaining({
