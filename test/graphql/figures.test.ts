@@ -34,6 +34,25 @@ describe("baselines and document conflicts", () => {
     );
   });
 
+  it("states every target in the seed's own words, beside the English paraphrase", async () => {
+    const { targets } = await ask(`{ targets(first: 100) { nodes { code label labelFr valueText } } }`);
+    expect(targets.nodes).toHaveLength(38);
+    expect(targets.nodes.filter((t: Answer) => !t.labelFr).map((t: Answer) => t.code)).toEqual([]);
+    const byCode = new Map(targets.nodes.map((t: Answer) => [t.code, t]));
+    // The catalog's compact readings ("x2", "≈1/3", ">50") are gone: the seed says it in words (001:L1622, L975, L1198).
+    expect(byCode.get("T_PT_DOUBLE")).toMatchObject({
+      label: "Double public-transport use (PEM, VRTC)",
+      valueText: "doubler",
+      labelFr: expect.stringContaining("est de doubler d'ici 2030 l'usage des transports en commun"),
+    });
+    expect(byCode.get("T_INDUSTRY_SHARE")).toMatchObject({ valueText: "un tiers" });
+    expect(byCode.get("T_CIRCUITS_COURTS")).toMatchObject({ valueText: "plus de la moitié" });
+    // Layout marks of the seed's text (bold, superscripts) are not words.
+    expect(byCode.get("T_AFRICA_RANK")).toMatchObject({ valueText: "1re destination nationale" });
+    const texts = targets.nodes.flatMap((t: Answer) => [t.labelFr, t.valueText]);
+    expect(texts.filter((x: string) => /\*\*|\^\{|<u>|^x\d|≈|→/.test(x))).toEqual([]);
+  });
+
   it("filters baselines by filière, site, territory, agenda node, document and target, as the links do", async () => {
     const a = await ask(`{
       f: baselines(filiere: "F3") { nodes { code } }  filiere(code: "F3") { baselines { code } }

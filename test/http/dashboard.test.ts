@@ -322,9 +322,14 @@ describe("the dashboard", () => {
         expect(await item.innerText()).toBe(dashboardMessages.FR[p.status as "ON_TRACK"]);
       }
       // The students target starts from the agenda's printed 2021 figure, and the card says so.
-      expect(
-        await page.locator('#card-student_count li[data-target-code="T_STUDENTS_2030"]').innerText(),
-      ).toMatch(/Départ : chiffre de l'agenda que cite l'objectif \(document 001, ligne \d+\), non mesuré/);
+      const students = page.locator('#card-student_count li[data-target-code="T_STUDENTS_2030"]');
+      // In French the card quotes the agenda's own sentence (001:L654), not the English paraphrase.
+      expect(await students.locator(".target-label").innerText()).toContain(
+        "L'objectif sera d'augmenter le nombre d'étudiants, notamment issus du territoire, de 20% à l'horizon 2030",
+      );
+      expect(await students.innerText()).toMatch(
+        /Départ : chiffre de l'agenda que cite l'objectif \(document 001, ligne \d+\), non mesuré/,
+      );
       // A card also names the agenda's baseline with its document and line.
       expect(await page.locator("#card-student_count .baselines").innerText()).toMatch(
         /document 001, ligne \d+/,

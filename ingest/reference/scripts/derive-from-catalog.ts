@@ -6,6 +6,7 @@
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { nafNomenclature, nafRange } from "../naf";
+import { targetWords } from "./target-words";
 
 const shared = join(import.meta.dirname, "../../../../shared");
 const out = join(import.meta.dirname, "../data");
@@ -345,15 +346,35 @@ function baselineOf(text: string | null): {
     baselines: onCited.map((b) => b.code),
   };
 }
+/** The seed's words without its markdown: bold, links and superscripts ("1^{re}") are layout, not words. */
+function plainWords(text: string): string {
+  return text
+    .replace(/\*\*/g, "")
+    .replace(/\[([^\]]*)\]\(#?\)/g, "$1")
+    .replace(/\^\{([^}]*)\}|\^(\w+)/g, "$1$2")
+    .replace(/<\/?u>/g, "")
+    .replace(/ {2,}/g, " ");
+}
+/** A target's own words, each fragment checked against its cited lines: a typo fails the build. */
+const misquoted: string[] = [];
+function quoted(code: string, field: "labelFr" | "valueText", text: string): string | null {
+  const words = targetWords[code]?.[field];
+  if (words === undefined) return null;
+  const fragments = Array.isArray(words) ? words : [words];
+  for (const f of fragments) if (!text.includes(f)) misquoted.push(`${code}.${field}: «${f}»`);
+  return fragments.join(" … ");
+}
 const targets = catalog.targets as Json[];
 const targetRows = targets.map((t) => {
+  const cited = plainWords(seedText(refs(t.refs)));
   const kind = valueKind(t.value, t.unit ?? "");
   const numeric = kind === "multiplier" ? Number(String(t.value).slice(1)) : parseNumber(t.value);
   const year = /\b(20\d{2})\b/.exec(String(t.horizon ?? ""));
   return {
     code: t.id,
     label: t.label,
-    valueText: String(t.value),
+    labelFr: quoted(t.id, "labelFr", cited),
+    valueText: quoted(t.id, "valueText", cited) ?? String(t.value),
     valueNumeric: Number.isFinite(numeric) ? numeric : null,
     valueKind: kind,
     unit: t.unit ?? "",
@@ -370,6 +391,10 @@ const targetRows = targets.map((t) => {
     filieres: (t.relates_to?.filieres ?? []).filter((id: string) => filiereIds.has(id)),
   };
 });
+if (misquoted.length) throw new Error(`target words not on their cited lines:\n  ${misquoted.join("\n  ")}`);
+const unquoted = targets.filter((t) => !targetWords[t.id]).map((t) => t.id);
+if (unquoted.length)
+  throw new Error(`targets without the seed's words (target-words.ts): ${unquoted.join(", ")}`);
 write("targets.json", targetRows);
 /** "001:L562, L567 and L1377", "001:L2277-L2318": a bare Lnnn belongs to the document named before it. */
 function linesCited(text: string): string[] {

@@ -31,10 +31,14 @@ export class Target
   label!: string;
   @Field(() => String, {
     nullable: true,
-    description: "The objective in the seed's own words (French), where the catalog paraphrases it.",
+    description:
+      "The objective in the seed's own words (French), from its cited lines; a target stated in two places joins them with ' … '.",
   })
   labelFr!: string | null;
-  @Field(() => String, { description: "Value as printed in the document." })
+  @Field(() => String, {
+    description:
+      'Value in the seed\'s own words ("doubler", "un tiers", "20%"); valueNumeric and valueKind read it as a number.',
+  })
   valueText!: string;
   @Field(() => Float, { nullable: true, description: "Value as a number, where it is one." })
   valueNumeric!: number | null;

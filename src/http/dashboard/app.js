@@ -437,7 +437,12 @@
             { class: "target-label" },
             h("span", { class: `status status-${p.status.toLowerCase()}` }, t(p.status)),
             " ",
-            target ? `${target.label} — ${target.valueText}` : p.targetCode,
+            // In French, the agenda's own sentence (it carries the value); in English, the paraphrase and the value.
+            !target
+              ? p.targetCode
+              : state.lang === "FR" && target.labelFr
+                ? target.labelFr
+                : `${target.label} — ${target.valueText}`,
             target?.horizon
               ? h("span", { class: "muted" }, ` (${t("horizon", { horizon: target.horizon })})`)
               : null,

@@ -28,7 +28,7 @@ export const FALLBACK_TERRITORY = "DEP-13";
 
 const PROGRESS = `progress { targetCode status shareAchieved latestValue latestPeriod targetValue
       baselineValue baselinePeriod timeElapsed projectedValue unit filiereCode territoryCode }`;
-const TARGETS = `targets { code label valueText horizon horizonYear valueKind
+const TARGETS = `targets { code label labelFr valueText horizon horizonYear valueKind
       baselineValue baselineText baselinePeriod refs { doc line lineEnd } }`;
 const BASELINES = "baselines { code valueText period unit measure sourceNamed refs { doc line lineEnd } }";
 const LATEST = `period value obsStatus
