@@ -7,6 +7,8 @@ import { type Database, openDatabase } from "../../src/db/client";
 import { databaseUrlWithName, uniqueName } from "./template";
 
 export interface TestDatabase extends Database {
+  /** Its connection string, on PostgreSQL: what a child process (the CLI, the hub) is given. */
+  url?: string;
   /** Statements sent through drizzle since the last `resetQueryCount()`. */
   queryCount(): number;
   resetQueryCount(): void;
@@ -46,6 +48,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   });
   return {
     ...database,
+    url: databaseUrlWithName(template.adminUrl, name),
     close: async () => {
       await database.close();
       await withAdmin(template.adminUrl, (admin) =>

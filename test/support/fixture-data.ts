@@ -273,21 +273,34 @@ const NOT_LOADED: Record<string, string> = {
   [diplomasStream.id]: "no recording of DS_RP_DIPLOMES_PRINC exists under test/fixtures/insee-melodi",
 };
 
-export async function loadFixtureData(db: Db): Promise<FixtureLoadReport> {
-  const started = Date.now();
-  const log = loggerFor("fixture-data");
-  const http = createHttpClient({ log, retries: 0 });
+/**
+ * Every source's recorded payloads on one local server, and the `INGEST_<SOURCE>_BASE_URL` variables
+ * that point the connectors at it: what a process (the CLI, the hub) needs to ingest the fixtures.
+ */
+export async function serveFixtureSources(): Promise<{
+  env: Record<string, string>;
+  close(): Promise<void>;
+}> {
   const routes: Record<string, ScriptedResponse[]> = {};
   for (const s of STREAMS) {
     for (const [path, file] of Object.entries(s.routes)) routes[path] = [{ body: read(file) }];
   }
   const server = await startFixtureServer(routes);
-  const env: NodeJS.ProcessEnv = {};
+  const env: Record<string, string> = {};
   for (const { source, local } of STREAMS) {
     env[`INGEST_${envStem(source.id)}_BASE_URL`] = local
       ? pathToFileURL(join(ROOT, local.baseUrl)).href
       : server.baseUrl;
   }
+  return { env, close: () => server.close() };
+}
+
+export async function loadFixtureData(db: Db): Promise<FixtureLoadReport> {
+  const started = Date.now();
+  const log = loggerFor("fixture-data");
+  const http = createHttpClient({ log, retries: 0 });
+  const server = await serveFixtureSources();
+  const env: NodeJS.ProcessEnv = server.env;
 
   const streams: StreamLoad[] = [];
   try {

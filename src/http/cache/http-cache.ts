@@ -16,6 +16,7 @@ import { Kind, type OperationDefinitionNode, parse } from "graphql";
 import type { Db } from "../../db/client";
 import { readDataVersion } from "../../db/data-version";
 import type { Caller } from "../../graphql/context";
+import { visibilityKeyOf } from "../../graphql/scope";
 import { wantsPlayground } from "../playground";
 import { type CachedAnswer, MAX_CACHED_BYTES, type ResponseCache } from "./response-cache";
 
@@ -26,10 +27,9 @@ declare module "fastify" {
   }
 }
 
-/** What the caller may see, as a cache-key part: two callers with the same key see the same rows. */
-export function visibilityKey(caller: Caller | undefined): string {
-  if (!caller || caller.role === "anonymous") return "anonymous";
-  return `${caller.role}:${caller.partnerCode ?? ""}`;
+/** What the caller may see, as a cache-key part: scope.ts's rule, so the cache varies as the rows do. */
+function visibilityKey(caller: Caller | undefined): string {
+  return caller ? visibilityKeyOf(caller) : "anonymous";
 }
 
 /**
