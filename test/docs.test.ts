@@ -9,6 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "./support/db";
 import { loadFixtureData, serveFixtureSources } from "./support/fixture-data";
@@ -413,7 +414,11 @@ describe("the documented commands, run as written", () => {
   let postgresDb: TestDatabase | undefined;
   beforeAll(async () => {
     fixtures = await serveFixtureSources();
-    if (onPostgres) postgresDb = await createTestDatabase();
+    if (onPostgres) {
+      postgresDb = await createTestDatabase();
+      // Roles belong to the server, not to a database: one left by an interrupted run would refuse the create.
+      await postgresDb.db.execute(sql.raw("drop role if exists bi_agam")).catch(() => undefined);
+    }
     // A partner's file, as docs/partners.md sends it (INVENTED values, in the measures of its own name).
     writeFileSync(
       join(dir, "bureaux.csv"),
