@@ -299,7 +299,7 @@ const STEPS: Step[] = [
     serves: true,
   },
   {
-    matches: /bi:role -- create AGAM$/,
+    matches: /bi:role -- create ORG_AGAM$/,
     phase: "postgres",
     check: (r, state) => {
       expect(r.code, r.stderr).toBe(0);
@@ -310,10 +310,10 @@ const STEPS: Step[] = [
   {
     matches: /^npm run bi:role -- list$/,
     phase: "postgres",
-    check: (r) => expect(r.stdout).toMatch(/^bi_agam\t/m),
+    check: (r) => expect(r.stdout).toMatch(/^bi_org_agam\t/m),
   },
   {
-    matches: /^psql 'postgres:\/\/bi_agam@/,
+    matches: /^psql 'postgres:\/\/bi_org_agam@/,
     phase: "postgres",
     check: (r) => {
       expect(r.code, r.stderr).toBe(0);
@@ -321,9 +321,9 @@ const STEPS: Step[] = [
     },
   },
   {
-    matches: /^npm run bi:role -- drop bi_agam$/,
+    matches: /^npm run bi:role -- drop bi_org_agam$/,
     phase: "postgres",
-    check: (r) => expect(r.stdout).toContain("role bi_agam dropped"),
+    check: (r) => expect(r.stdout).toContain("role bi_org_agam dropped"),
   },
 ];
 
@@ -417,7 +417,7 @@ describe("the documented commands, run as written", () => {
     if (onPostgres) {
       postgresDb = await createTestDatabase();
       // Roles belong to the server, not to a database: one left by an interrupted run would refuse the create.
-      await postgresDb.db.execute(sql.raw("drop role if exists bi_agam")).catch(() => undefined);
+      await postgresDb.db.execute(sql.raw("drop role if exists bi_org_agam")).catch(() => undefined);
     }
     // A partner's file, as docs/partners.md sends it (INVENTED values, in the measures of its own name).
     writeFileSync(
@@ -474,7 +474,7 @@ describe("the documented commands, run as written", () => {
         .replaceAll("<key>", "partner-csv-example")
         .replace("--name …", '--name "docs test"')
         .replace(/postgres:\/\/(admin@db|user:password@host):5432\/hublot/, postgresUrl)
-        .replace(/postgres:\/\/bi_agam@db:5432\/hublot/, postgresUrl.replace(/\/\/[^/]*@/, "//bi_agam@"))
+        .replace(/postgres:\/\/bi_org_agam@db:5432\/hublot/, postgresUrl.replace(/\/\/[^/]*@/, "//bi_org_agam@"))
         .replace(/SQL_PORT=\d+/, `SQL_PORT=${sqlPort}`)
         .replace(/ -p \d+ /, ` -p ${sqlPort} `)
         .replace("@bureaux.csv", `@${join(dir, "bureaux.csv")}`)
