@@ -474,7 +474,10 @@ describe("the documented commands, run as written", () => {
         .replaceAll("<key>", "partner-csv-example")
         .replace("--name …", '--name "docs test"')
         .replace(/postgres:\/\/(admin@db|user:password@host):5432\/hublot/, postgresUrl)
-        .replace(/postgres:\/\/bi_org_agam@db:5432\/hublot/, postgresUrl.replace(/\/\/[^/]*@/, "//bi_org_agam@"))
+        .replace(
+          /postgres:\/\/bi_org_agam@db:5432\/hublot/,
+          postgresUrl.replace(/\/\/[^/]*@/, "//bi_org_agam@"),
+        )
         .replace(/SQL_PORT=\d+/, `SQL_PORT=${sqlPort}`)
         .replace(/ -p \d+ /, ` -p ${sqlPort} `)
         .replace("@bureaux.csv", `@${join(dir, "bureaux.csv")}`)
