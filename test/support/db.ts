@@ -38,17 +38,18 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   }
 
   const name = uniqueName("hublot_test");
+  const url = databaseUrlWithName(template.adminUrl, name);
   await withAdmin(template.adminUrl, (admin) =>
     admin.unsafe(`create database "${name}" template "${template.name}"`),
   );
   const database = await openDatabase({
-    url: databaseUrlWithName(template.adminUrl, name),
+    url,
     onQuery,
     maxConnections: 4,
   });
   return {
     ...database,
-    url: databaseUrlWithName(template.adminUrl, name),
+    url,
     close: async () => {
       await database.close();
       await withAdmin(template.adminUrl, (admin) =>

@@ -15,7 +15,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { Kind, type OperationDefinitionNode, parse } from "graphql";
 import type { Db } from "../../db/client";
 import { readDataVersion } from "../../db/data-version";
-import type { Caller } from "../../graphql/context";
 import { visibilityKeyOf } from "../../graphql/scope";
 import { wantsPlayground } from "../playground";
 import { type CachedAnswer, MAX_CACHED_BYTES, type ResponseCache } from "./response-cache";
@@ -25,11 +24,6 @@ declare module "fastify" {
     /** Set when the answer is cacheable: its key and the Cache-Control it carries. */
     answerCache: { key: string; cacheControl: string; store: boolean } | null;
   }
-}
-
-/** What the caller may see, as a cache-key part: scope.ts's rule, so the cache varies as the rows do. */
-function visibilityKey(caller: Caller | undefined): string {
-  return caller ? visibilityKeyOf(caller) : "anonymous";
 }
 
 /**
@@ -125,11 +119,12 @@ export function registerHttpCache(app: FastifyInstance, db: Db, options: HttpCac
     const identity = requestIdentity(request, graphql);
     if (!identity) return;
     const version = await readDataVersion(db);
+    // What the caller may see is scope.ts's rule, so the cache varies exactly as the rows do.
+    const visibility = visibilityKeyOf(request.caller);
     const key = createHash("sha256")
-      .update(JSON.stringify([fingerprint, version, visibilityKey(request.caller), identity]))
+      .update(JSON.stringify([fingerprint, version, visibility, identity]))
       .digest("base64url");
-    const anonymous = visibilityKey(request.caller) === "anonymous";
-    const cacheControl = `${anonymous ? "public" : "private"}, max-age=0, must-revalidate`;
+    const cacheControl = `${visibility === "anonymous" ? "public" : "private"}, max-age=0, must-revalidate`;
     const etag = `W/"${key.slice(0, 27)}"`;
     reply.header("etag", etag).header("cache-control", cacheControl).header("vary", "Accept, Authorization");
     request.answerCache = { key, cacheControl, store: graphql };
