@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { QueryLimits } from "./graphql/limits/config";
 
 /**
  * Configuration is read from the environment once, at the edge, and every problem is reported at once
@@ -49,7 +50,37 @@ const envSchema = z.object({
     }),
   /** Serve the embedded database over the PostgreSQL protocol on 127.0.0.1:SQL_PORT (docs/bi.md). */
   SQL_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  // Query limits (issue 11): what one GraphQL request may ask (docs/graphql.md, "Limits and errors").
+  GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(2).default(12),
+  GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(0).default(30),
+  GRAPHQL_MAX_DIRECTIVES: z.coerce.number().int().min(0).default(20),
+  GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(100).default(15_000),
+  GRAPHQL_MAX_DOCUMENT_BYTES: z.coerce.number().int().min(1_000).default(100_000),
+  GRAPHQL_MAX_COST: z.coerce.number().int().min(1).default(3_000_000),
+  GRAPHQL_MAX_STRING_LENGTH: z.coerce.number().int().min(16).default(1_000),
+  /** Bytes of a request body to /graphql; partner files have their own limit (docs/partners.md). */
+  GRAPHQL_MAX_BODY_BYTES: z.coerce.number().int().min(1_024).default(1_048_576),
+  GRAPHQL_DEADLINE_MS: z.coerce.number().int().min(100).default(8_000),
+  GRAPHQL_INTROSPECTION: z.enum(["on", "off"]).default("on"),
+  /** PostgreSQL's statement_timeout on the hub's connections; PGlite has only the request deadline. */
+  PG_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
 });
+
+/** The query limits an environment sets, in the shape the HTTP layer takes. */
+export function queryLimitsOf(env: Env): QueryLimits {
+  return {
+    maxDepth: env.GRAPHQL_MAX_DEPTH,
+    maxAliases: env.GRAPHQL_MAX_ALIASES,
+    maxDirectives: env.GRAPHQL_MAX_DIRECTIVES,
+    maxTokens: env.GRAPHQL_MAX_TOKENS,
+    maxDocumentBytes: env.GRAPHQL_MAX_DOCUMENT_BYTES,
+    maxCost: env.GRAPHQL_MAX_COST,
+    maxStringLength: env.GRAPHQL_MAX_STRING_LENGTH,
+    maxBodyBytes: env.GRAPHQL_MAX_BODY_BYTES,
+    deadlineMs: env.GRAPHQL_DEADLINE_MS,
+    introspection: env.GRAPHQL_INTROSPECTION === "on",
+  };
+}
 
 export type Env = z.infer<typeof envSchema>;
 

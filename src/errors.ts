@@ -1,4 +1,5 @@
 import { GraphQLError, type GraphQLFieldResolver, type GraphQLSchema, isObjectType } from "graphql";
+import type { Deadline } from "./graphql/limits/deadline";
 import { loggerFor } from "./logger";
 
 const log = loggerFor("graphql");
@@ -18,6 +19,7 @@ export type HublotErrorCode =
   | "BAD_USER_INPUT"
   | "UNAUTHENTICATED"
   | "FORBIDDEN"
+  | "TIMEOUT"
   | "INTERNAL_SERVER_ERROR";
 
 /** An error whose message is written for the caller: it says what was wrong and how to fix it. */
@@ -78,11 +80,11 @@ export class InvalidCursorError extends HublotError {
 export const MAX_PAGE_SIZE = 1000;
 
 export class PageTooLargeError extends HublotError {
-  constructor(requested: number) {
+  constructor(requested: number, argument = "first") {
     super(
       "PAGE_TOO_LARGE",
-      `first: ${requested} is more than the ${MAX_PAGE_SIZE} rows a page may hold; ask for at most ${MAX_PAGE_SIZE} and follow pageInfo.endCursor`,
-      { requested, max: MAX_PAGE_SIZE },
+      `${argument}: ${requested} is more than the ${MAX_PAGE_SIZE} rows a page may hold; ask for at most ${MAX_PAGE_SIZE} and follow pageInfo.endCursor`,
+      { argument, requested, max: MAX_PAGE_SIZE },
     );
   }
 }
@@ -130,10 +132,13 @@ export function guardResolvers(schema: GraphQLSchema): GraphQLSchema {
       const resolve = field.resolve;
       if (!resolve) continue;
       const guarded: GraphQLFieldResolver<unknown, unknown> = (source, args, context, info) => {
+        // Past the request's deadline no resolver starts, and none waits on a statement longer than it.
+        const deadline = (context as { deadline?: Deadline } | undefined)?.deadline;
         try {
+          if (deadline?.expired) throw deadline.error();
           const result = resolve(source, args, context, info);
           return result instanceof Promise
-            ? result.catch((error: unknown) => {
+            ? (deadline ? deadline.race(result) : result).catch((error: unknown) => {
                 throw toClientError(error, pathOf(info.path));
               })
             : result;

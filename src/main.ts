@@ -5,7 +5,7 @@ import type { SourceDefinition } from "../ingest/core/types";
 import { sources } from "../ingest/registry";
 import { startSqlServer } from "./bi/sql-server";
 import { DatabaseConnectionError, openDatabase } from "./db/client";
-import { EnvError, parseEnv } from "./env";
+import { EnvError, parseEnv, queryLimitsOf } from "./env";
 import { memoryResponseCache, redisResponseCache } from "./http/cache/response-cache";
 import { buildHttpApp } from "./http/server";
 import { loggerFor } from "./logger";
@@ -16,11 +16,16 @@ const log = loggerFor("main");
 async function main(): Promise<void> {
   const started = performance.now();
   const env = parseEnv();
-  const database = await openDatabase({ url: env.DATABASE_URL, pgliteDir: env.PGLITE_DIR });
+  const database = await openDatabase({
+    url: env.DATABASE_URL,
+    pgliteDir: env.PGLITE_DIR,
+    statementTimeoutMs: env.PG_STATEMENT_TIMEOUT_MS,
+  });
   const report = await prepareDatabase(database);
   const app = await buildHttpApp(database.db, {
     corsOrigins: env.CORS_ORIGINS,
     cache: env.REDIS_URL ? redisResponseCache(env.REDIS_URL) : memoryResponseCache(),
+    queryLimits: queryLimitsOf(env),
   });
   const sqlServer = env.SQL_PORT ? await startSqlServer(database, env.SQL_PORT) : undefined;
   if (sqlServer) log.info(`the embedded database answers SQL on 127.0.0.1:${sqlServer.port} (docs/bi.md)`);

@@ -37,6 +37,11 @@ export interface DatabaseOptions {
   maxConnections?: number;
   /** A PGlite data-dir dump to start from (tests start from a migrated, seeded snapshot). */
   pgliteSnapshot?: Blob;
+  /**
+   * PostgreSQL's statement_timeout on every connection (0: none), so a statement the request deadline
+   * gave up on does not keep running; PGlite runs in the process and has no equivalent.
+   */
+  statementTimeoutMs?: number;
 }
 
 export class DatabaseConnectionError extends Error {
@@ -56,7 +61,7 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
     ? { logQuery: (query) => options.onQuery?.(query) }
     : undefined;
   return options.url
-    ? openPostgres(options.url, logger, options.maxConnections)
+    ? openPostgres(options.url, logger, options.maxConnections, options.statementTimeoutMs)
     : openPglite(options.pgliteDir ?? "./data/pglite", logger, options.pgliteSnapshot);
 }
 
@@ -86,7 +91,12 @@ async function openPglite(
   };
 }
 
-async function openPostgres(url: string, logger: DrizzleLogger | undefined, max = 10): Promise<Database> {
+async function openPostgres(
+  url: string,
+  logger: DrizzleLogger | undefined,
+  max = 10,
+  statementTimeoutMs?: number,
+): Promise<Database> {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -99,7 +109,13 @@ async function openPostgres(url: string, logger: DrizzleLogger | undefined, max 
     );
   }
   const location = `${parsed.hostname}:${parsed.port || "5432"}${parsed.pathname}`;
-  const client = postgres(url, { max, onnotice: () => {}, connect_timeout: 10, prepare: true });
+  const client = postgres(url, {
+    max,
+    onnotice: () => {},
+    connect_timeout: 10,
+    prepare: true,
+    ...(statementTimeoutMs !== undefined ? { connection: { statement_timeout: statementTimeoutMs } } : {}),
+  });
   try {
     await client`select 1`;
   } catch (error) {

@@ -1,5 +1,6 @@
 import DataLoader from "dataloader";
 import type { Db } from "../db/client";
+import type { Deadline } from "./limits/deadline";
 
 /** The kinds of caller the hub tells apart. */
 export type Role = "anonymous" | "partner" | "analyst" | "admin";
@@ -28,6 +29,8 @@ export interface GraphQLContext {
   caller?: Caller;
   /** Created on first use in a request, so a server that builds `{ db }` still gets per-request loaders. */
   loaders?: LoaderCache;
+  /** When the request must be answered by; absent outside HTTP (tests, scripts). */
+  deadline?: Deadline;
 }
 
 export function createContext(db: Db, caller: Caller = anonymousCaller): GraphQLContext {

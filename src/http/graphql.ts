@@ -6,6 +6,8 @@ import { Kind, type OperationDefinitionNode, parse } from "graphql";
 import type { Db } from "../db/client";
 import { buildHublotSchema } from "../graphql/build-schema";
 import { createContext, type GraphQLContext } from "../graphql/context";
+import { defaultQueryLimits, type QueryLimits } from "../graphql/limits/config";
+import { deadlineOf, deadlinePlugin, queryLimitsHook } from "./limits";
 import { createPlayground, wantsPlayground } from "./playground";
 import { answerAsTable, executeOnApollo } from "./tabular/answer";
 import { FormatError, requestedTableFormat } from "./tabular/format";
@@ -14,7 +16,11 @@ import { FormatError, requestedTableFormat } from "./tabular/format";
  * `/graphql`: GraphQL over GET and POST through Apollo, and the offline playground for a browser that
  * opens the URL; the playground's assets sit under `/playground/`.
  */
-export async function registerGraphql(app: FastifyInstance, db: Db): Promise<void> {
+export async function registerGraphql(
+  app: FastifyInstance,
+  db: Db,
+  limits: QueryLimits = defaultQueryLimits,
+): Promise<void> {
   const playground = createPlayground();
   const schema = await buildHublotSchema();
   const apollo = new ApolloServer<GraphQLContext>({
@@ -25,7 +31,11 @@ export async function registerGraphql(app: FastifyInstance, db: Db): Promise<voi
     // a POST must be JSON, which no cross-site form can send, and no cookie ever identifies a caller.
     csrfPrevention: false,
     // Apollo's own landing page loads from a CDN; browsers get the offline playground instead.
-    plugins: [ApolloServerPluginLandingPageDisabled()],
+    plugins: [ApolloServerPluginLandingPageDisabled(), deadlinePlugin()],
+    // Apollo turns it off when NODE_ENV=production, which breaks users' codegen: the operator decides.
+    introspection: limits.introspection,
+    // A hash-only request would run a stored document with new variables the limits never saw.
+    persistedQueries: false,
     // Shutdown is the process's to order (src/main.ts), not Apollo's own signal handlers'.
     stopOnTerminationSignals: false,
   });
@@ -39,7 +49,10 @@ export async function registerGraphql(app: FastifyInstance, db: Db): Promise<voi
       return reply;
     });
   }
-  const contextOf = (request: FastifyRequest) => async () => createContext(db, request.caller);
+  const contextOf = (request: FastifyRequest) => async () => ({
+    ...createContext(db, request.caller),
+    ...deadlineOf(limits),
+  });
   const execute = fastifyApolloHandler(apollo, {
     context: async (request) => contextOf(request)(),
   });
@@ -47,7 +60,9 @@ export async function registerGraphql(app: FastifyInstance, db: Db): Promise<voi
   app.route<{ Reply: string }>({
     method: ["GET", "POST"],
     url: "/graphql",
+    bodyLimit: limits.maxBodyBytes,
     preValidation: guardRequest,
+    preHandler: queryLimitsHook(schema, limits),
     handler: async (request, reply) => {
       if (wantsPlayground(request)) {
         playground.servePage(request, reply);

@@ -5,6 +5,7 @@ import Fastify, {
   LogController,
 } from "fastify";
 import type { Db } from "../db/client";
+import type { QueryLimits } from "../graphql/limits/config";
 import { loggerFor } from "../logger";
 import { type HttpCacheOptions, registerHttpCache } from "./cache/http-cache";
 import { memoryResponseCache } from "./cache/response-cache";
@@ -35,6 +36,8 @@ export interface HttpOptions {
   corsOrigins?: string[] | "*";
   /** Where answers are cached: in memory by default, Redis when REDIS_URL is set (src/main.ts). */
   cache?: HttpCacheOptions["cache"];
+  /** What one GraphQL request may ask (src/graphql/limits/config.ts); its defaults otherwise. */
+  queryLimits?: QueryLimits;
 }
 
 /**
@@ -71,7 +74,7 @@ export async function buildHttpApp(db: Db, options: HttpOptions = {}): Promise<F
   registerHttpCache(app, db, { cache: options.cache ?? memoryResponseCache() });
   await registerCompression(app);
   registerHealth(app, db);
-  await registerGraphql(app, db);
+  await registerGraphql(app, db, options.queryLimits);
   registerExports(app, db);
   await registerSubmissions(app, db);
   registerDashboard(app);

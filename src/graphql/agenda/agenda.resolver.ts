@@ -34,6 +34,7 @@ class AgendaNodesArgs extends PageArgs {
 @Resolver(() => AgendaNode)
 export class AgendaNodeResolver {
   @Query(() => AgendaNode, {
+    nullable: true,
     description: "One node of the agenda by its code (O1, O1.L2, O1.L2.A3, P1, M1…).",
   })
   async agendaNode(

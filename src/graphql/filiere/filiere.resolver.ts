@@ -42,7 +42,10 @@ class FilieresArgs extends PageArgs {
 
 @Resolver(() => Filiere)
 export class FiliereResolver {
-  @Query(() => Filiere, { description: "One filière by its code (F1…F6, F_BLUETECH…)." })
+  @Query(() => Filiere, {
+    nullable: true,
+    description: "One filière by its code (F1…F6, F_BLUETECH…).",
+  })
   async filiere(
     @Ctx() ctx: GraphQLContext,
     @Arg("code", () => String, { description: "Filière code." }) code: string,
@@ -59,7 +62,7 @@ export class FiliereResolver {
     return pageOfList(args, await listFilieres(ctx, args));
   }
 
-  @Query(() => NafCode, { description: "One NAF code with its label." })
+  @Query(() => NafCode, { nullable: true, description: "One NAF code with its label." })
   async nafCode(
     @Ctx() ctx: GraphQLContext,
     @Arg("code", () => String, { description: "NAF code, e.g. 21.10Z." }) code: string,

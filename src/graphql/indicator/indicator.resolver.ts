@@ -61,6 +61,7 @@ async function territoryOrDefault(ctx: GraphQLContext, code: string | undefined)
 @Resolver(() => Indicator)
 export class IndicatorResolver {
   @Query(() => Indicator, {
+    nullable: true,
     description: "One indicator, by code (unemployment_rate) or by its number in the agenda (1-20).",
   })
   async indicator(

@@ -35,7 +35,10 @@ class TargetsArgs extends PageArgs {
 
 @Resolver(() => Target)
 export class TargetResolver {
-  @Query(() => Target, { description: "One target of the agenda by its code (T_STUDENTS_2030…)." })
+  @Query(() => Target, {
+    nullable: true,
+    description: "One target of the agenda by its code (T_STUDENTS_2030…).",
+  })
   async target(
     @Ctx() ctx: GraphQLContext,
     @Arg("code", () => String, { description: "Target code." }) code: string,

@@ -162,7 +162,10 @@ export class IngestRunResolver {
 
 @Resolver(() => Dataset)
 export class DatasetResolver {
-  @Query(() => Dataset, { description: "One dataset by its code (TAUX-CHOMAGE…)." })
+  @Query(() => Dataset, {
+    nullable: true,
+    description: "One dataset by its code (TAUX-CHOMAGE…).",
+  })
   async dataset(
     @Ctx() ctx: GraphQLContext,
     @Arg("code", () => String, { description: "Dataset code." }) code: string,

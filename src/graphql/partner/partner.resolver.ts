@@ -25,7 +25,10 @@ class PartnersArgs extends PageArgs {
 
 @Resolver(() => Partner)
 export class PartnerResolver {
-  @Query(() => Partner, { description: "One partner by its code (INSEE, URSSAF, ATMOSUD…)." })
+  @Query(() => Partner, {
+    nullable: true,
+    description: "One partner by its code (INSEE, URSSAF, ATMOSUD…).",
+  })
   async partner(
     @Ctx() ctx: GraphQLContext,
     @Arg("code", () => String, { description: "Partner code." }) code: string,

@@ -1,5 +1,5 @@
 import { ArgsType, Field, InputType, Int } from "type-graphql";
-import { BadUserInputError, NotFoundError } from "../../errors";
+import { BadUserInputError, MAX_PAGE_SIZE, NotFoundError, PageTooLargeError } from "../../errors";
 import { instantArg, periodRange } from "../args";
 import type { GraphQLContext } from "../context";
 import { filiereByCode } from "../filiere/filiere.loaders";
@@ -78,7 +78,10 @@ export class ObservationPageArgs extends PageArgs {
   to?: string;
   @Field(() => String, { nullable: true, description: "Values as known at this date or instant (ISO 8601)." })
   asOf?: string;
-  @Field(() => Int, { nullable: true, description: "Only the last N periods of each series." })
+  @Field(() => Int, {
+    nullable: true,
+    description: `Only the last N periods of each series (at most ${MAX_PAGE_SIZE}).`,
+  })
   last?: number;
 }
 
@@ -94,6 +97,7 @@ export function breakdownOf(input: BreakdownInput[] | null | undefined): Record<
 export function lastArg(last: number | null | undefined): number | undefined {
   if (last === null || last === undefined) return undefined;
   if (last < 1) throw new BadUserInputError(`last: ${last} must be 1 or more`, { argument: "last" });
+  if (last > MAX_PAGE_SIZE) throw new PageTooLargeError(last, "last");
   return last;
 }
 

@@ -11,7 +11,7 @@ import {
   Root,
   registerEnumType,
 } from "type-graphql";
-import { NotFoundError } from "../../errors";
+import { MAX_PAGE_SIZE, NotFoundError } from "../../errors";
 import { Lang, labelIn } from "../common.type";
 import type { GraphQLContext } from "../context";
 import { filiereByCode } from "../filiere/filiere.loaders";
@@ -80,7 +80,10 @@ class ObservationsArgs extends ObservationPageArgs {
 
 @Resolver(() => Series)
 export class SeriesResolver {
-  @Query(() => Series, { description: "One series by its id." })
+  @Query(() => Series, {
+    nullable: true,
+    description: "One series by its id.",
+  })
   async series(@Ctx() ctx: GraphQLContext, @Arg("id", () => Int, { description: "Series id." }) id: number) {
     const row = await seriesById(ctx).load(id);
     if (!row) throw new NotFoundError("series", id, "find ids with seriesList(filter: …)");
@@ -152,7 +155,11 @@ export class SeriesResolver {
     @Root() s: SeriesRow,
     @Ctx() ctx: GraphQLContext,
     @Args(() => PeriodArgs) args: PeriodArgs,
-    @Arg("last", () => Int, { nullable: true, description: "Only the last N periods." }) last?: number,
+    @Arg("last", () => Int, {
+      nullable: true,
+      description: `Only the last N periods (at most ${MAX_PAGE_SIZE}).`,
+    })
+    last?: number,
   ) {
     return observationsOf(ctx).load({ seriesId: s.id, ...parsePeriodArgs(args), last: lastArg(last) });
   }

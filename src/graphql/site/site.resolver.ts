@@ -39,7 +39,10 @@ class SitesArgs extends PageArgs {
 
 @Resolver(() => Site)
 export class SiteResolver {
-  @Query(() => Site, { description: "One site by its code (S_ARBOIS…)." })
+  @Query(() => Site, {
+    nullable: true,
+    description: "One site by its code (S_ARBOIS…).",
+  })
   async site(
     @Ctx() ctx: GraphQLContext,
     @Arg("code", () => String, { description: "Site code." }) code: string,

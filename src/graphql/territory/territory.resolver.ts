@@ -70,6 +70,7 @@ const toLink = (r: TerritoryLinkRow) => ({
 @Resolver(() => Territory)
 export class TerritoryResolver {
   @Query(() => Territory, {
+    nullable: true,
     description: "One territory by its code (COM-13055, EPCI-200054807, DEP-13, CT-2…).",
   })
   async territory(
