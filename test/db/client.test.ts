@@ -31,6 +31,22 @@ describe("the database client", () => {
     }
   });
 
+  it("cancels a statement longer than statement_timeout on PostgreSQL (PGlite has only the request deadline)", async () => {
+    if (!database.url) {
+      // Nothing to cancel in the process's own database: the deadline (test/graphql/limits.test.ts) is it.
+      expect(database.driver).toBe("pglite");
+      return;
+    }
+    const limited = await openDatabase({ url: database.url, statementTimeoutMs: 100, maxConnections: 1 });
+    try {
+      await expect(selectRows(limited.db, sql`select pg_sleep(2)`)).rejects.toMatchObject({
+        cause: { code: "57014" },
+      });
+    } finally {
+      await limited.close();
+    }
+  });
+
   it("counts the statements it sends", async () => {
     database.resetQueryCount();
     await database.db.execute(sql`select 1`);

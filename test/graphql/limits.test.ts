@@ -1,11 +1,14 @@
 /** The query gate (src/graphql/limits/gate.ts) on the hub's schema, without HTTP or a database. */
 
-import type { GraphQLSchema } from "graphql";
+import { type GraphQLSchema, graphql } from "graphql";
 import { beforeAll, describe, expect, it } from "vitest";
+import type { Db } from "../../src/db/client";
 import { parseEnv, queryLimitsOf } from "../../src/env";
 import { buildHublotSchema } from "../../src/graphql/build-schema";
+import { createContext } from "../../src/graphql/context";
 import { playgroundExamples } from "../../src/graphql/examples";
 import { defaultQueryLimits } from "../../src/graphql/limits/config";
+import { Deadline } from "../../src/graphql/limits/deadline";
 import { createQueryGate } from "../../src/graphql/limits/gate";
 import { findStringProblem } from "../../src/graphql/limits/strings";
 import { dashboardQueries } from "../../src/http/dashboard/queries";
@@ -105,5 +108,34 @@ describe("the query limits' environment", () => {
     expect(limits).toMatchObject({ maxDepth: 5, maxCost: 1000, introspection: false });
     expect(queryLimitsOf(parseEnv({ NODE_ENV: "production" })).introspection).toBe(true);
     expect(() => parseEnv({ GRAPHQL_MAX_DEPTH: "deep" })).toThrow(/GRAPHQL_MAX_DEPTH/);
+  });
+});
+
+describe("the request deadline", () => {
+  it("stops a request past its deadline with TIMEOUT instead of running its resolvers", async () => {
+    const deadline = new Deadline(1);
+    await new Promise((r) => setTimeout(r, 10));
+    const result = await graphql({
+      schema,
+      source: "{ viewer { role } }",
+      contextValue: { ...createContext({} as Db), deadline },
+    });
+    deadline.cancel();
+    expect(result.errors?.[0]?.extensions?.code).toBe("TIMEOUT");
+    // The same request within its deadline answers.
+    const inTime = new Deadline(5_000);
+    const answered = await graphql({
+      schema,
+      source: "{ viewer { role } }",
+      contextValue: { ...createContext({} as Db), deadline: inTime },
+    });
+    inTime.cancel();
+    expect(answered.errors).toBeUndefined();
+  });
+
+  it("does not wait on a resolver that hangs past the deadline", async () => {
+    const deadline = new Deadline(20);
+    const hanging = new Promise<string>(() => {});
+    await expect(deadline.race(hanging)).rejects.toMatchObject({ extensions: { code: "TIMEOUT" } });
   });
 });

@@ -140,3 +140,21 @@ describe("lookups", () => {
     });
   });
 });
+
+describe("introspection", () => {
+  it("is on by default and off when the operator turns it off", async () => {
+    expect((await ask("{ __schema { queryType { name } } }")).status).toBe(200);
+    const closed = await buildHttpApp(database.db, {
+      queryLimits: { ...defaultQueryLimits, introspection: false },
+    });
+    const answer = await closed.inject({
+      method: "POST",
+      url: "/graphql",
+      headers: { "content-type": "application/json" },
+      payload: JSON.stringify({ query: "{ __schema { queryType { name } } }" }),
+    });
+    await closed.close();
+    expect(answer.statusCode).toBe(400);
+    expect(answer.json().errors[0].extensions.code).toBe("GRAPHQL_VALIDATION_FAILED");
+  });
+});
