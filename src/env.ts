@@ -64,6 +64,24 @@ const envSchema = z.object({
   GRAPHQL_INTROSPECTION: z.enum(["on", "off"]).default("on"),
   /** PostgreSQL's statement_timeout on the hub's connections; PGlite has only the request deadline. */
   PG_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
+
+  // Load and operation (issue 11)
+  /** Requests per minute one IP may make without a key (per instance, or shared through REDIS_URL). */
+  RATE_LIMIT_ANONYMOUS_PER_MIN: z.coerce.number().int().min(1).default(600),
+  /** Requests per minute one API key may make. */
+  RATE_LIMIT_KEYED_PER_MIN: z.coerce.number().int().min(1).default(6_000),
+  /** GraphQL requests and exports worked on at once; default 4 on PGlite (one thread), 16 on PostgreSQL. */
+  SHED_MAX_CONCURRENT: z.coerce.number().int().min(1).max(1_000).optional(),
+  /** Requests waiting for a turn beyond that; one more is answered 503 at once. */
+  SHED_MAX_QUEUED: z.coerce.number().int().min(0).max(100_000).default(64),
+  /** Longest wait for a turn before a 503: an answer always comes long before a client gives up. */
+  SHED_MAX_QUEUE_WAIT_MS: z.coerce.number().int().min(1).default(2_000),
+  /** Event-loop delay beyond which every request but the health checks is answered 503 (0: off). */
+  PRESSURE_MAX_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).default(1_000),
+  /** Heap in use beyond which requests are answered 503 (0: off). */
+  PRESSURE_MAX_HEAP_MB: z.coerce.number().int().min(0).default(1_536),
+  /** How long in-flight requests may take to finish after SIGTERM before the hub closes anyway. */
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(9_000).default(7_000),
 });
 
 /** The query limits an environment sets, in the shape the HTTP layer takes. */

@@ -4,10 +4,10 @@ import { startScheduler } from "../ingest/core/scheduler";
 import type { SourceDefinition } from "../ingest/core/types";
 import { sources } from "../ingest/registry";
 import { startSqlServer } from "./bi/sql-server";
-import { DatabaseConnectionError, openDatabase } from "./db/client";
-import { EnvError, parseEnv, queryLimitsOf } from "./env";
+import { DatabaseConnectionError, type Driver, openDatabase } from "./db/client";
+import { type Env, EnvError, parseEnv, queryLimitsOf } from "./env";
 import { memoryResponseCache, redisResponseCache } from "./http/cache/response-cache";
-import { buildHttpApp } from "./http/server";
+import { buildHttpApp, type HttpOptions } from "./http/server";
 import { loggerFor } from "./logger";
 import { prepareDatabase } from "./startup";
 
@@ -26,6 +26,7 @@ async function main(): Promise<void> {
     corsOrigins: env.CORS_ORIGINS,
     cache: env.REDIS_URL ? redisResponseCache(env.REDIS_URL) : memoryResponseCache(),
     queryLimits: queryLimitsOf(env),
+    load: loadOptions(env, database.driver),
   });
   const sqlServer = env.SQL_PORT ? await startSqlServer(database, env.SQL_PORT) : undefined;
   if (sqlServer) log.info(`the embedded database answers SQL on 127.0.0.1:${sqlServer.port} (docs/bi.md)`);
@@ -56,18 +57,59 @@ async function main(): Promise<void> {
     run: { leaseMs: env.INGEST_LEASE_TTL_MS, resourceDeadlineMs: env.INGEST_RESOURCE_DEADLINE_MS },
   });
   if (env.INGEST_ON_START === "on") void scheduler.caughtUp.then((runs) => logCatchUp(runs, sources));
-  // Runs in progress end `interrupted` and release their leases before the database closes, so the
-  // next start (this instance or another) runs them again at once.
+  // On SIGTERM/SIGINT: stop accepting, let in-flight requests finish (SHUTDOWN_GRACE_MS at most, then
+  // their connections are cut), end the runs in progress `interrupted` with their leases released (the
+  // next start, here or on another instance, runs them at once), then close the database. A hard exit
+  // stays under the 10 s a container runtime usually waits before its SIGKILL.
+  let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
-    void app.close();
-    void sqlServer?.stop();
-    void scheduler
-      .stop(`the hub received ${signal}`)
-      .catch((error: unknown) => log.error({ err: error }, "ingest did not stop cleanly"))
-      .finally(() => void database.close().finally(() => process.exit(0)));
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal, graceMs: env.SHUTDOWN_GRACE_MS }, "stopping: draining requests and ingestion");
+    setTimeout(() => {
+      log.error("shutdown took too long: exiting now");
+      process.exit(1);
+    }, HARD_EXIT_MS).unref();
+    const cut = setTimeout(() => app.server.closeAllConnections(), env.SHUTDOWN_GRACE_MS);
+    cut.unref();
+    void Promise.allSettled([
+      app.close(),
+      sqlServer?.stop(),
+      scheduler
+        .stop(`the hub received ${signal}`)
+        .catch((error: unknown) => log.error({ err: error }, "ingest did not stop cleanly")),
+    ])
+      .then(() => {
+        clearTimeout(cut);
+        return database.close();
+      })
+      .catch((error: unknown) => log.error({ err: error }, "the database did not close cleanly"))
+      .finally(() => process.exit(0));
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
+}
+
+/** Past this, the process exits whatever is still running: under the usual 10 s before a SIGKILL. */
+const HARD_EXIT_MS = 9_500;
+
+/** Rate limits and load shedding from the environment; the queue's default bound depends on the driver. */
+function loadOptions(env: Env, driver: Driver): NonNullable<HttpOptions["load"]> {
+  return {
+    rateLimit: {
+      anonymousPerMinute: env.RATE_LIMIT_ANONYMOUS_PER_MIN,
+      keyedPerMinute: env.RATE_LIMIT_KEYED_PER_MIN,
+      redisUrl: env.REDIS_URL,
+    },
+    shedding: {
+      // PGlite runs every query on the event loop: a few at once keep each answer prompt.
+      maxConcurrent: env.SHED_MAX_CONCURRENT ?? (driver === "pglite" ? 4 : 16),
+      maxQueued: env.SHED_MAX_QUEUED,
+      maxQueueWaitMs: env.SHED_MAX_QUEUE_WAIT_MS,
+      maxEventLoopDelayMs: env.PRESSURE_MAX_EVENT_LOOP_DELAY_MS,
+      maxHeapUsedBytes: env.PRESSURE_MAX_HEAP_MB * 1024 * 1024,
+    },
+  };
 }
 
 /** One event after the start-up catch-up: what loaded, what could not, and what to run next. */

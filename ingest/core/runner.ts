@@ -196,10 +196,23 @@ export function nextAttemptAfter(failures: number, delays: number[], now = Date.
   return new Date(now + delay);
 }
 
+const runListeners = new Set<(summary: RunSummary) => void>();
+
+/** Calls `listener` with the summary of every run of this process as it ends (src/metrics.ts counts them). */
+export function onRunFinished(listener: (summary: RunSummary) => void): () => void {
+  runListeners.add(listener);
+  return () => runListeners.delete(listener);
+}
+
 export function runStream(options: RunOptions): Promise<RunSummary> {
   const controller = new AbortController();
   const entry = { controller, done: Promise.resolve() as Promise<unknown> };
-  const done = runLeased(options, controller).finally(() => activeRuns.delete(entry));
+  const done = runLeased(options, controller)
+    .then((summary) => {
+      for (const listener of runListeners) listener(summary);
+      return summary;
+    })
+    .finally(() => activeRuns.delete(entry));
   entry.done = done;
   activeRuns.add(entry);
   return done;

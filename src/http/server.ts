@@ -16,6 +16,9 @@ import { registerDashboard } from "./dashboard/route";
 import { registerExports } from "./export/route";
 import { registerGraphql } from "./graphql";
 import { registerHealth } from "./health";
+import { type ObserveOptions, registerObservability } from "./observe";
+import { type RateLimitOptions, registerRateLimit } from "./rate-limit";
+import { registerShedding, type SheddingOptions } from "./shedding";
 import { registerSubmissions } from "./submissions";
 
 export { expectedMigrationCount } from "./health";
@@ -27,6 +30,7 @@ function codeOf(status: number): string {
   if (status === 413) return "PAYLOAD_TOO_LARGE";
   if (status === 415) return "UNSUPPORTED_MEDIA_TYPE";
   if (status === 404) return "NOT_FOUND";
+  if (status === 429) return "RATE_LIMITED";
   if (status >= 400 && status < 500) return "BAD_REQUEST";
   return "INTERNAL_SERVER_ERROR";
 }
@@ -38,6 +42,9 @@ export interface HttpOptions {
   cache?: HttpCacheOptions["cache"];
   /** What one GraphQL request may ask (src/graphql/limits/config.ts); its defaults otherwise. */
   queryLimits?: QueryLimits;
+  /** Rate limits and load shedding (src/main.ts sets them from the environment); none when absent. */
+  load?: { rateLimit: RateLimitOptions; shedding: SheddingOptions };
+  accessLog?: ObserveOptions["accessLog"];
 }
 
 /**
@@ -69,6 +76,11 @@ export async function buildHttpApp(db: Db, options: HttpOptions = {}): Promise<F
   );
 
   registerCaller(app, db);
+  registerObservability(app, db, { accessLog: options.accessLog });
+  if (options.load) {
+    await registerRateLimit(app, options.load.rateLimit);
+    await registerShedding(app, options.load.shedding);
+  }
   await registerCors(app, options.corsOrigins ?? "*");
   // Before compression, so the cache keeps (and serves) answers uncompressed and compress encodes both.
   registerHttpCache(app, db, { cache: options.cache ?? memoryResponseCache() });

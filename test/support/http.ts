@@ -1,5 +1,5 @@
 import type { AddressInfo } from "node:net";
-import { buildHttpApp } from "../../src/http/server";
+import { buildHttpApp, type HttpOptions } from "../../src/http/server";
 import { createTestDatabase, type TestDatabase } from "./db";
 
 export interface RunningHub {
@@ -10,9 +10,9 @@ export interface RunningHub {
 }
 
 /** The real HTTP server on a free port, over a test database of its own. */
-export async function startHub(): Promise<RunningHub> {
+export async function startHub(options: HttpOptions = {}): Promise<RunningHub> {
   const database = await createTestDatabase();
-  const app = await buildHttpApp(database.db);
+  const app = await buildHttpApp(database.db, options);
   await app.listen({ port: 0, host: "127.0.0.1" });
   return {
     database,
