@@ -6,6 +6,7 @@ import Fastify, {
 } from "fastify";
 import type { Db } from "../db/client";
 import { loggerFor } from "../logger";
+import { type AdminIngestOptions, registerAdminIngest } from "./admin-ingest";
 import { type HttpCacheOptions, registerHttpCache } from "./cache/http-cache";
 import { memoryResponseCache } from "./cache/response-cache";
 import { registerCaller } from "./caller";
@@ -35,6 +36,8 @@ export interface HttpOptions {
   corsOrigins?: string[] | "*";
   /** Where answers are cached: in memory by default, Redis when REDIS_URL is set (src/main.ts). */
   cache?: HttpCacheOptions["cache"];
+  /** `POST /admin/ingest` for the CLI, when the hub holds an embedded database (src/main.ts). */
+  adminIngest?: AdminIngestOptions;
 }
 
 /**
@@ -75,5 +78,6 @@ export async function buildHttpApp(db: Db, options: HttpOptions = {}): Promise<F
   registerExports(app, db);
   await registerSubmissions(app, db);
   registerDashboard(app);
+  if (options.adminIngest) registerAdminIngest(app, db, options.adminIngest);
   return app;
 }
