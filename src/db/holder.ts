@@ -7,7 +7,7 @@
  * ingest is waited for, and a holder whose process is dead (a crash, a kill -9) is taken over.
  */
 import { randomBytes } from "node:crypto";
-import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { z } from "zod";
 
@@ -68,6 +68,8 @@ export function liveHolder(dir: string): Holder | null {
  * nothing once another process has taken the directory over.
  */
 export function holdDirectory(dir: string, holder: Omit<Holder, "pid" | "since">): () => void {
+  // Held before it is opened, so possibly before the database creates it.
+  mkdirSync(resolve(dir), { recursive: true });
   const path = holderPath(dir);
   const temp = `${path}.${process.pid}.tmp`;
   writeFileSync(temp, JSON.stringify({ ...holder, pid: process.pid, since: new Date().toISOString() }), {
