@@ -2,132 +2,144 @@
  * `npm run ingest -- <source|stream|all> [--force] [--accept-held] [--from-file PATH [--resource KEY]]`
  * runs streams now; `npm run ingest -- --status` prints the last run of every stream. Exits 1 when a run
  * failed, was held or interrupted. SIGINT/SIGTERM end the run `interrupted` and release its lease.
+ *
+ * On the embedded database, one process at a time (`src/db/holder.ts`): when a running hub holds
+ * PGLITE_DIR the command is sent to it (`POST /admin/ingest`) and its output printed as it comes; when
+ * another ingest holds it, the CLI refuses and says so; otherwise (or once a dead holder is taken over)
+ * it opens the directory itself and holds it while it runs.
  */
-import { resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { DatabaseConnectionError, openDatabase } from "../src/db/client";
-import { EnvError, parseEnv } from "../src/env";
-import { loggerFor } from "../src/logger";
+import { DirectoryHeldError, type Holder, holdDirectory, liveHolder } from "../src/db/holder";
+import { type Env, EnvError, parseEnv } from "../src/env";
+import { ADMIN_TOKEN_HEADER } from "../src/http/admin-ingest";
 import { prepareDatabase } from "../src/startup";
-import { describeTally, tallyRuns } from "./core/run-tally";
-import { interruptRuns, type RunProgress, type RunSummary, runStream } from "./core/runner";
-import { streamStatuses } from "./core/status";
-import { findStreams, sources } from "./registry";
-
-const usage = `usage: npm run ingest -- <source|stream|all> [--force] [--from-file PATH [--resource KEY]]
-       npm run ingest -- <source|stream|all> --accept-held   apply the payloads held for review
-       npm run ingest -- --status`;
+import {
+  INGEST_USAGE,
+  type IngestCommand,
+  type IngestEvent,
+  parseIngestArgs,
+  runIngestCommand,
+} from "./core/command";
+import type { RunProgress } from "./core/runner";
 
 function progressPrinter(tty: boolean) {
-  return (p: RunProgress) => {
+  let open = false;
+  const progress = (p: RunProgress) => {
     const perSecond = p.elapsedMs > 0 ? Math.round((p.rows * 1000) / p.elapsedMs) : 0;
     const line = `${p.streamId}: ${p.resourcesDone}/${p.resourcesTotal} resources, ${p.rows} rows, ${perSecond} rows/s`;
-    if (tty) process.stdout.write(`\r${line}\u001b[K`);
-    else console.log(line);
+    if (tty) {
+      process.stdout.write(`\r${line}\u001b[K`);
+      open = true;
+    } else console.log(line);
+  };
+  return (event: IngestEvent) => {
+    if (event.type === "progress") return progress(event);
+    if (event.type !== "line") return;
+    if (open) process.stdout.write("\n");
+    open = false;
+    if (event.to === "stderr") console.error(event.text);
+    else console.log(event.text);
   };
 }
 
-async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      force: { type: "boolean", default: false },
-      "accept-held": { type: "boolean", default: false },
-      "from-file": { type: "string" },
-      resource: { type: "string" },
-      status: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
-    },
-  });
-  if (values.help || (!values.status && positionals.length !== 1)) {
-    console.error(usage);
-    return values.help ? 0 : 2;
+/** Sends the command to the hub that holds the directory; resolves with the exit code it reports. */
+async function viaHub(
+  holder: Holder,
+  command: IngestCommand,
+  print: (e: IngestEvent) => void,
+): Promise<number> {
+  const abort = new AbortController();
+  // Ctrl-C hangs up: the hub then ends this command's runs `interrupted`, as a local run would.
+  const onSignal = () => abort.abort();
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  try {
+    const response = await fetch(`http://127.0.0.1:${holder.port}/admin/ingest`, {
+      method: "POST",
+      headers: { [ADMIN_TOKEN_HEADER]: holder.token ?? "", "content-type": "application/json" },
+      body: JSON.stringify(command),
+      signal: abort.signal,
+    });
+    if (!response.ok || !response.body) {
+      console.error(
+        `hublot ingest: the running hub (pid ${holder.pid}) refused: HTTP ${response.status} ${await response.text()}`,
+      );
+      return 1;
+    }
+    let exitCode = 1;
+    let pending = "";
+    const decoder = new TextDecoder();
+    for await (const chunk of response.body) {
+      pending += decoder.decode(chunk, { stream: true });
+      const lines = pending.split("\n");
+      pending = lines.pop() ?? "";
+      for (const line of lines) {
+        if (!line) continue;
+        const event = JSON.parse(line) as IngestEvent;
+        if (event.type === "done") exitCode = event.exitCode;
+        else print(event);
+      }
+    }
+    return exitCode;
+  } catch (error) {
+    if (abort.signal.aborted) return 1;
+    throw new Error(
+      `the running hub (pid ${holder.pid}) holds the embedded database but did not answer on port ${holder.port}: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
   }
-  const env = parseEnv();
+}
+
+async function locally(env: Env, command: IngestCommand, print: (e: IngestEvent) => void): Promise<number> {
+  const embedded = !env.DATABASE_URL && !env.PGLITE_DIR.startsWith("memory://");
+  const release = embedded
+    ? holdDirectory(env.PGLITE_DIR, { kind: "ingest", port: null, token: null })
+    : () => {};
+  process.once("exit", release);
   const database = await openDatabase({ url: env.DATABASE_URL, pgliteDir: env.PGLITE_DIR });
+  const interrupt = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => interrupt.abort(new Error(`ingest received ${signal}`));
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
   try {
     await prepareDatabase(database);
-    if (values.status) {
-      for (const s of await streamStatuses(database.db, sources)) {
-        const run = s.lastRun;
-        console.log(
-          [
-            s.streamId.padEnd(36),
-            (run?.status ?? "never run").padEnd(10),
-            run ? run.startedAt.toISOString() : "",
-            run ? `+${run.rowsInserted} ~${run.rowsUpdated} =${run.rowsUnchanged}` : "",
-            s.lastSuccessAt ? `last success ${s.lastSuccessAt.toISOString()}` : "no success yet",
-            s.nextAttemptAt ? `next attempt ${s.nextAttemptAt.toISOString()}` : "",
-            s.lease ? `running on ${s.lease.owner} (lease until ${s.lease.until.toISOString()})` : "",
-            s.held.length > 0 ? `held for review: ${s.held.map((h) => h.resourceKey).join(", ")}` : "",
-            s.lastError && run?.status !== "success" ? `error: ${s.lastError}` : "",
-          ]
-            .filter(Boolean)
-            .join("  "),
-        );
-      }
-      return 0;
-    }
-    const selector = positionals[0] ?? "";
-    const selected = findStreams(selector);
-    if (selected.length === 0) {
-      console.error(
-        `hublot ingest: no source or stream "${selector}"; known: ${sources.flatMap((s) => [s.id, ...s.streams.map((t) => t.id)]).join(", ") || "none"}`,
-      );
-      return 2;
-    }
-    const fromFile = values["from-file"] ? resolve(values["from-file"]) : undefined;
-    if (fromFile && selected.length !== 1) {
-      console.error("hublot ingest: --from-file needs exactly one stream");
-      return 2;
-    }
-    const tty = process.stdout.isTTY === true;
-    let failed = 0;
-    const runs: RunSummary[] = [];
-    let interrupted = false;
-    const onSignal = (signal: NodeJS.Signals) => {
-      interrupted = true;
-      void interruptRuns(`ingest received ${signal}`);
-    };
-    process.once("SIGINT", onSignal);
-    process.once("SIGTERM", onSignal);
-    for (const { source, stream } of selected) {
-      if (interrupted) break;
-      const summary = await runStream({
-        db: database.db,
-        source,
-        stream,
-        trigger: "cli",
-        force: values.force,
-        acceptHeld: values["accept-held"],
-        leaseMs: env.INGEST_LEASE_TTL_MS,
-        resourceDeadlineMs: env.INGEST_RESOURCE_DEADLINE_MS,
-        fromFile,
-        resourceKey: values.resource,
-        log: loggerFor("ingest"),
-        onProgress: progressPrinter(tty),
-      });
-      if (tty) process.stdout.write("\n");
-      console.log(
-        `${stream.id}: ${summary.status} in ${summary.durationMs} ms — ${summary.rowsInserted} inserted, ${summary.rowsUpdated} updated, ${summary.rowsUnchanged} unchanged, ${summary.rowsSkipped} skipped${summary.error ? ` — ${summary.error}` : ""}`,
-      );
-      if (["failed", "partial", "held", "interrupted"].includes(summary.status)) failed += 1;
-      runs.push(summary);
-    }
-    if (runs.length > 1)
-      console.log(`${runs.length} streams: ${describeTally(tallyRuns(runs)).join("\n  ")}`);
-    return failed > 0 ? 1 : 0;
+    return await runIngestCommand(database.db, command, {
+      leaseMs: env.INGEST_LEASE_TTL_MS,
+      resourceDeadlineMs: env.INGEST_RESOURCE_DEADLINE_MS,
+      emit: print,
+      signal: interrupt.signal,
+    });
   } finally {
     await database.close();
+    release();
   }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const command = parseIngestArgs(argv);
+  if ("usage" in command) {
+    console.error(INGEST_USAGE);
+    return command.usage;
+  }
+  const env = parseEnv();
+  const print = progressPrinter(process.stdout.isTTY === true);
+  const holder = env.DATABASE_URL ? null : liveHolder(env.PGLITE_DIR);
+  if (holder?.kind === "hub" && holder.port !== null && holder.token !== null) {
+    console.error(`hublot ingest: the hub (pid ${holder.pid}) holds ${env.PGLITE_DIR}; it runs the command`);
+    return viaHub(holder, command, print);
+  }
+  if (holder) throw new DirectoryHeldError(env.PGLITE_DIR, holder.kind, holder.pid);
+  return locally(env, command, print);
 }
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
     if (error instanceof EnvError) for (const issue of error.issues) console.error(`hublot: ${issue}`);
-    else if (error instanceof DatabaseConnectionError) console.error(`hublot: ${error.message}`);
+    else if (error instanceof DatabaseConnectionError || error instanceof DirectoryHeldError)
+      console.error(`hublot: ${error.message}`);
     else console.error(`hublot ingest: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   },

@@ -1,3 +1,4 @@
+import type { AddressInfo } from "node:net";
 import { describeTally, tallyRuns } from "../ingest/core/run-tally";
 import type { RunSummary } from "../ingest/core/runner";
 import { startScheduler } from "../ingest/core/scheduler";
@@ -5,6 +6,7 @@ import type { SourceDefinition } from "../ingest/core/types";
 import { sources } from "../ingest/registry";
 import { startSqlServer } from "./bi/sql-server";
 import { DatabaseConnectionError, type Driver, openDatabase } from "./db/client";
+import { DirectoryHeldError, holdDirectory, liveHolder, newAdminToken } from "./db/holder";
 import { type Env, EnvError, parseEnv, queryLimitsOf } from "./env";
 import { memoryResponseCache, redisResponseCache } from "./http/cache/response-cache";
 import { buildHttpApp, type HttpOptions } from "./http/server";
@@ -16,6 +18,15 @@ const log = loggerFor("main");
 async function main(): Promise<void> {
   const started = performance.now();
   const env = parseEnv();
+  // One process per embedded directory: held before it is opened, released when the process exits.
+  const embedded = !env.DATABASE_URL && !env.PGLITE_DIR.startsWith("memory://");
+  const adminToken = embedded ? newAdminToken() : undefined;
+  if (embedded) {
+    const holder = liveHolder(env.PGLITE_DIR);
+    if (holder) throw new DirectoryHeldError(env.PGLITE_DIR, holder.kind, holder.pid);
+  }
+  let release = embedded ? holdDirectory(env.PGLITE_DIR, { kind: "hub", port: null, token: null }) : () => {};
+  process.once("exit", () => release());
   const database = await openDatabase({
     url: env.DATABASE_URL,
     pgliteDir: env.PGLITE_DIR,
@@ -27,6 +38,13 @@ async function main(): Promise<void> {
     cache: env.REDIS_URL ? redisResponseCache(env.REDIS_URL) : memoryResponseCache(),
     queryLimits: queryLimitsOf(env),
     load: loadOptions(env, database.driver),
+    adminIngest: adminToken
+      ? {
+          token: adminToken,
+          leaseMs: env.INGEST_LEASE_TTL_MS,
+          resourceDeadlineMs: env.INGEST_RESOURCE_DEADLINE_MS,
+        }
+      : undefined,
   });
   const sqlServer = env.SQL_PORT ? await startSqlServer(database, env.SQL_PORT) : undefined;
   if (sqlServer) log.info(`the embedded database answers SQL on 127.0.0.1:${sqlServer.port} (docs/bi.md)`);
@@ -36,6 +54,10 @@ async function main(): Promise<void> {
     const code = (error as NodeJS.ErrnoException).code;
     console.error(`hublot: cannot listen on ${env.HOST}:${env.PORT}: ${code ?? String(error)}`);
     process.exit(1);
+  }
+  if (adminToken) {
+    const port = (app.server.address() as AddressInfo).port;
+    release = holdDirectory(env.PGLITE_DIR, { kind: "hub", port, token: adminToken });
   }
   log.info(
     {
@@ -132,7 +154,8 @@ function logCatchUp(runs: RunSummary[], all: SourceDefinition[]): void {
 main().catch((error: unknown) => {
   // Configuration and connection problems are the operator's to fix: one line, no stack trace.
   if (error instanceof EnvError) for (const issue of error.issues) console.error(`hublot: ${issue}`);
-  else if (error instanceof DatabaseConnectionError) console.error(`hublot: ${error.message}`);
+  else if (error instanceof DatabaseConnectionError || error instanceof DirectoryHeldError)
+    console.error(`hublot: ${error.message}`);
   else console.error(`hublot: start-up failed: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });

@@ -99,6 +99,8 @@ export interface RunOptions {
   resourceDeadlineMs?: number;
   retryDelaysMs?: number[];
   onProgress?: (progress: RunProgress) => void;
+  /** Ends this run `interrupted` when it aborts (the caller of `POST /admin/ingest` hung up). */
+  signal?: AbortSignal;
 }
 
 export interface RunProgress {
@@ -206,6 +208,11 @@ export function onRunFinished(listener: (summary: RunSummary) => void): () => vo
 
 export function runStream(options: RunOptions): Promise<RunSummary> {
   const controller = new AbortController();
+  options.signal?.addEventListener(
+    "abort",
+    () => controller.abort(new InterruptedError(`interrupted: ${describe(options.signal?.reason)}`)),
+    { once: true },
+  );
   const entry = { controller, done: Promise.resolve() as Promise<unknown> };
   const done = runLeased(options, controller)
     .then((summary) => {

@@ -7,6 +7,7 @@ import Fastify, {
 import type { Db } from "../db/client";
 import type { QueryLimits } from "../graphql/limits/config";
 import { loggerFor } from "../logger";
+import { type AdminIngestOptions, registerAdminIngest } from "./admin-ingest";
 import { type HttpCacheOptions, registerHttpCache } from "./cache/http-cache";
 import { memoryResponseCache } from "./cache/response-cache";
 import { registerCaller } from "./caller";
@@ -45,6 +46,8 @@ export interface HttpOptions {
   /** Rate limits and load shedding (src/main.ts sets them from the environment); none when absent. */
   load?: { rateLimit: RateLimitOptions; shedding: SheddingOptions };
   accessLog?: ObserveOptions["accessLog"];
+  /** `POST /admin/ingest` for the CLI, when the hub holds an embedded database (src/main.ts). */
+  adminIngest?: AdminIngestOptions;
 }
 
 /**
@@ -90,5 +93,6 @@ export async function buildHttpApp(db: Db, options: HttpOptions = {}): Promise<F
   registerExports(app, db);
   await registerSubmissions(app, db);
   registerDashboard(app);
+  if (options.adminIngest) registerAdminIngest(app, db, options.adminIngest);
   return app;
 }
