@@ -48,14 +48,14 @@ async function generate(database: Database): Promise<void> {
   await db.execute(sql`
     insert into series (indicator_code, territory_code, measure, breakdown, breakdown_key, frequency, unit, decimals, title_fr)
     select i.code, t.code, 'bench_daily', '{}'::jsonb, '', 'D', i.unit || ' (daily)', 0, 'invented daily'
-    from indicators i cross join territories t
+    from (select code, unit from indicators order by code limit 4) i cross join territories t
     where t.code = 'EPCI-200054807' or t.code like 'CT-%'
     on conflict do nothing`);
   await db.execute(sql`
     insert into observations (series_id, period, period_start, period_end, value, obs_status, source_url, retrieved_at)
     select s.id, to_char(d, 'YYYY-MM-DD'), d::date, d::date, abs(hashtext(s.id::text || d::text) % 200), 'A', 'invented://bench', now()
     from series s cross join generate_series('2015-01-01'::timestamp, '2024-12-31'::timestamp, interval '1 day') d
-    where s.measure = 'bench_daily' and s.indicator_code in (select code from indicators order by code limit 4)`);
+    where s.measure = 'bench_daily'`);
   // The URSSAF-shaped bulk: communes × NAF codes, 15 annual values each.
   await db.execute(sql`
     insert into series (indicator_code, territory_code, measure, breakdown, breakdown_key, naf_code, frequency, unit, decimals)
