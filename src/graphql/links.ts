@@ -19,6 +19,15 @@ import { type PageArgs, paginate, splitTotal } from "./pagination";
 
 type Key = string | number;
 
+/**
+ * `column = any($1)`: one array parameter whatever the number of keys, so a loader's statement has one
+ * text (one prepared plan) where `in ($1, …, $n)` would have one per batch size.
+ */
+export function anyKey(column: AnyColumn, keys: readonly Key[]): SQL {
+  const type = typeof keys[0] === "number" ? sql.raw("int") : sql.raw("text");
+  return sql`${column} = any(${sql.param(keys)}::${type}[])`;
+}
+
 /** The row of `table` whose `key` column is the key, or null. */
 export function keyLoader<T extends PgTable, K extends Key = string>(
   ctx: GraphQLContext,
@@ -35,7 +44,7 @@ export function keyLoader<T extends PgTable, K extends Key = string>(
       (await ctx.db
         .select()
         .from(table as PgTable)
-        .where(inArray(key, keys))) as Row[],
+        .where(anyKey(key, keys))) as Row[],
     (r) => (r as Record<string, unknown>)[property] as K,
   );
 }
@@ -57,7 +66,7 @@ export function childLoader<T extends PgTable>(
       (await ctx.db
         .select()
         .from(table as PgTable)
-        .where(inArray(parent, keys))
+        .where(anyKey(parent, keys))
         .orderBy(...orderBy.map((c) => asc(c)))) as Row[],
     (r) => (r as Record<string, unknown>)[property] as string,
   );
@@ -84,7 +93,7 @@ export function linkLoader<T extends PgTable, E extends Record<string, AnyColumn
         .select({ ...getTableColumns(target), ...(link.extra ?? {}), linkFrom: link.from })
         .from(link.from.table)
         .innerJoin(target as PgTable, eq(targetKey, link.to))
-        .where(inArray(link.from, keys))
+        .where(anyKey(link.from, keys))
         .orderBy(asc(orderBy))) as unknown as Row[],
     (r) => r.linkFrom,
   );

@@ -50,3 +50,33 @@ describe("the SQL statements of a nested query", () => {
     expect(many.statements).toBeLessThanOrEqual(few.statements);
   });
 });
+
+describe("the SQL statements of the dashboard question", () => {
+  let database: TestDatabase;
+  let query: Awaited<ReturnType<typeof graphqlOn>>;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    await loadFixtureData(database.db);
+    query = await graphqlOn(database);
+  });
+  afterAll(() => database.close());
+
+  const dashboard = (first: number, territories: string[]) => `query {
+    indicators(first: ${first}) { nodes { code
+      latest { period value }
+      ${territories.map((t, i) => `t${i}: latest(territory: "${t}") { period value changeFromYearBefore { absolute } }`).join("\n")}
+      again: latest { period }
+      targets { code valueText }
+      progress { targetCode status latestValue shareAchieved } } } }`;
+
+  it("do not grow with the number of indicators, territories or aliases", async () => {
+    const small = await query<{ indicators: { nodes: unknown[] } }>(dashboard(2, ["CT-1"]));
+    const large = await query<{ indicators: { nodes: unknown[] } }>(
+      dashboard(100, ["CT-1", "CT-2", "CT-3", "CT-4", "CT-5", "CT-6", "DEP-13"]),
+    );
+    expect(dataOf(small).indicators.nodes).toHaveLength(2);
+    expect(dataOf(large).indicators.nodes.length).toBeGreaterThan(10);
+    // Without batching across aliases, each `latest(territory:)` costs two statements more.
+    expect(large.statements).toBeLessThanOrEqual(small.statements);
+  });
+});

@@ -7,7 +7,7 @@
 import { Field, Float, ObjectType } from "type-graphql";
 import type { GraphQLContext } from "../context";
 import type { ObservationRow } from "../series/observation.sql";
-import { observationsOf, seriesOf } from "../series/series.loaders";
+import { latestTotalOf, observationsOf, seriesOf } from "../series/series.loaders";
 import { Observation } from "../series/series.type";
 import type { BaselineRow } from "./indicator.loaders";
 import { Baseline } from "./target.type";
@@ -111,7 +111,9 @@ export async function latestOfIndicator(
   territory: string,
   measure: string | undefined,
   asOf: Date | undefined,
+  changes = true,
 ): Promise<{ observation: ObservationRow; unit: string } | null> {
+  if (!asOf) return latestTotalOf(ctx).load({ indicatorCode, territoryCode: territory, measure, changes });
   const totals = await seriesOf(ctx).load({
     by: "indicator",
     code: indicatorCode,

@@ -1,4 +1,17 @@
-import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, Int, Query, Resolver, Root } from "type-graphql";
+import type { GraphQLResolveInfo } from "graphql";
+import {
+  Arg,
+  Args,
+  ArgsType,
+  Ctx,
+  Field,
+  FieldResolver,
+  Info,
+  Int,
+  Query,
+  Resolver,
+  Root,
+} from "type-graphql";
 import { BadUserInputError, NotFoundError } from "../../errors";
 import { agendaNodeByCode } from "../agenda/agenda.loaders";
 import { AgendaNode } from "../agenda/agenda.type";
@@ -9,6 +22,7 @@ import type { GraphQLContext } from "../context";
 import { Connection, PageArgs, pageOfList } from "../pagination";
 import { partnerByCode } from "../partner/partner.loaders";
 import { Partner } from "../partner/partner.type";
+import { asksForChanges } from "../series/selection";
 import { seriesOf } from "../series/series.loaders";
 import { Observation, Series } from "../series/series.type";
 import { territoryByCode } from "../territory/territory.loaders";
@@ -155,9 +169,17 @@ export class IndicatorResolver {
     measure?: string,
     @Arg("asOf", () => String, { nullable: true, description: "As known at this date (ISO 8601)." })
     asOf?: string,
+    @Info() info?: GraphQLResolveInfo,
   ) {
     const code = await territoryOrDefault(ctx, territory);
-    const latest = await latestOfIndicator(ctx, i.code, code, measure, instantArg(asOf, "asOf"));
+    const latest = await latestOfIndicator(
+      ctx,
+      i.code,
+      code,
+      measure,
+      instantArg(asOf, "asOf"),
+      asksForChanges(info),
+    );
     return latest?.observation ?? null;
   }
 

@@ -20,6 +20,8 @@ export interface ObservationQuery {
   statuses?: string[];
   /** Only the last N periods of each series. */
   last?: number;
+  /** false: the query asks for no change, the previous period and the year before are not read. */
+  changes?: boolean;
   order?: "period" | "value_asc" | "value_desc" | "period_desc";
   limit?: number;
   offset?: number;
@@ -29,7 +31,7 @@ export interface ObservationRow extends Observation {
   total: number;
 }
 
-interface RawRow {
+export interface RawRow {
   series_id: number;
   period: string;
   period_start: string;
@@ -95,7 +97,55 @@ const ORDER: Record<NonNullable<ObservationQuery["order"]>, SQL> = {
   value_desc: sql`w.value desc nulls last, w.series_id, w.period_start`,
 };
 
+/**
+ * The last N observations of each series, current values only: N index reads per series on the
+ * (series_id, period) key, where the general statement numbers every observation of the series (ten
+ * years of a daily series to keep one row). Periods of one series share a format, so their text order
+ * is their time order. The previous period and the year before are read only when asked for.
+ */
+export function lastObservationsSql(
+  q: ObservationQuery & { last: number },
+  shape: { source?: SQL; extraColumns?: SQL } = {},
+): SQL {
+  const changes = q.changes !== false;
+  return sql`select ${shape.extraColumns ?? sql``} o.series_id, o.period, o.period_start::text as period_start, o.period_end::text as period_end,
+      o.value, o.obs_status, o.obs_qual, o.attributes, o.source_url, o.retrieved_at, o.run_id, o.raw_payload_id,
+      o.doc_ref, o.derived_from, o.valid_from,
+      ${
+        changes
+          ? sql`p.period as prev_period, p.value as prev_value, y.period as ya_period, y.value as ya_value,
+      o.value - p.value as prev_abs,
+      case when p.value <> 0 then (o.value - p.value) / abs(p.value) * 100 end as prev_pct,
+      o.value - y.value as ya_abs,
+      case when y.value <> 0 then (o.value - y.value) / abs(y.value) * 100 end as ya_pct,`
+          : sql`null as prev_period, null as prev_value, null as ya_period, null as ya_value, null as prev_abs,
+      null as prev_pct, null as ya_abs, null as ya_pct,`
+      }
+      s.decimals, count(*) over () as total
+    from ${shape.source ?? sql`series s`}
+    cross join lateral (select * from observations o where o.series_id = s.id order by o.period desc limit ${q.last}) o
+    ${
+      changes
+        ? sql`left join lateral (select p.period, p.value from observations p where p.series_id = o.series_id
+        and p.period < o.period order by p.period desc limit 1) p on true
+    left join observations y on y.series_id = o.series_id
+      and y.period = (left(o.period, 4)::int - 1)::text || substr(o.period, 5)`
+        : sql``
+    }
+    where ${q.seriesWhere} and ${periodOverlap("o", q.from, q.to)}
+    order by o.series_id, o.period_start, o.period`;
+}
+
 export async function selectObservations(db: Db, q: ObservationQuery): Promise<ObservationRow[]> {
+  if (
+    q.last !== undefined &&
+    !q.asOf &&
+    !q.statuses?.length &&
+    q.limit === undefined &&
+    !q.offset &&
+    (q.order ?? "period") === "period"
+  )
+    return (await selectRows<RawRow>(db, lastObservationsSql({ ...q, last: q.last }))).map(toObservation);
   const rows = await selectRows<RawRow>(
     db,
     sql`with src as (${observationSource(q.seriesWhere, q.asOf)}),
@@ -154,7 +204,7 @@ function change(
   };
 }
 
-function toObservation(r: RawRow): ObservationRow {
+export function toObservation(r: RawRow): ObservationRow {
   return {
     seriesId: Number(r.series_id),
     period: r.period,

@@ -9,7 +9,14 @@ import { keyValues } from "../common.type";
 import { type GraphQLContext, groupedLoader, manyLoader, oneLoader } from "../context";
 import { type PageArgs, paginate } from "../pagination";
 import { seriesVisibleTo } from "../scope";
-import { type ObservationQuery, type ObservationRow, selectObservations } from "./observation.sql";
+import {
+  lastObservationsSql,
+  type ObservationQuery,
+  type ObservationRow,
+  type RawRow,
+  selectObservations,
+  toObservation,
+} from "./observation.sql";
 import { roundTo } from "./precision";
 import type { Frequency, ObservationRevision, Series } from "./series.type";
 
@@ -44,9 +51,9 @@ export function seriesCondition(ctx: GraphQLContext, f: SeriesFilter): SQL {
   const parts: SQL[] = [sql`true`];
   const scope = seriesVisibleTo(ctx);
   if (scope) parts.push(scope);
-  if (f.ids) parts.push(sql`s.id in ${list(f.ids)}`);
-  if (f.indicatorCodes) parts.push(sql`s.indicator_code in ${list(f.indicatorCodes)}`);
-  if (f.territoryCodes) parts.push(sql`s.territory_code in ${list(f.territoryCodes)}`);
+  if (f.ids) parts.push(sql`s.id = ${anyOf(f.ids, "int")}`);
+  if (f.indicatorCodes) parts.push(sql`s.indicator_code = ${anyOf(f.indicatorCodes, "text")}`);
+  if (f.territoryCodes) parts.push(sql`s.territory_code = ${anyOf(f.territoryCodes, "text")}`);
   if (f.territoryLevel)
     parts.push(sql`s.territory_code in (select code from territories where level = ${f.territoryLevel})`);
   if (f.memberOf)
@@ -70,13 +77,12 @@ export function seriesCondition(ctx: GraphQLContext, f: SeriesFilter): SQL {
   return sql.join(parts, sql` and `);
 }
 
-function list<T extends string | number>(values: T[]): SQL {
-  return values.length === 0
-    ? sql`(null)`
-    : sql`(${sql.join(
-        values.map((v) => sql`${v}`),
-        sql`, `,
-      )})`;
+/**
+ * `= any($1::type[])`: one array parameter, so the statement's text (hence its prepared plan) does not
+ * change with the number of values, as an `in ($1, …, $n)` list would.
+ */
+export function anyOf(values: readonly (string | number)[], type: "int" | "text"): SQL {
+  return sql`any(${sql.param(values)}::${sql.raw(type)}[])`;
 }
 
 interface RawSeries {
@@ -211,7 +217,7 @@ export const seriesOf = (ctx: GraphQLContext) =>
   groupedLoader<SeriesOfKey, SeriesRow[]>(
     ctx,
     "series.of",
-    (k) => `${k.by}|${JSON.stringify(k.filter)}`,
+    (k) => `${k.by}|${filterKey(k.filter)}`,
     async (keys) => {
       const { by, filter } = keys[0];
       const codes = keys.map((k) => k.code);
@@ -225,9 +231,9 @@ export const seriesOf = (ctx: GraphQLContext) =>
               : { ...filter, datasetCode: undefined };
       const extra =
         by === "filiere"
-          ? sql` and s.filiere_code in ${list(codes)}`
+          ? sql` and s.filiere_code = ${anyOf(codes, "text")}`
           : by === "dataset"
-            ? sql` and s.dataset_code in ${list(codes)}`
+            ? sql` and s.dataset_code = ${anyOf(codes, "text")}`
             : sql``;
       const rows = await selectRows<RawSeries>(
         ctx.db,
@@ -238,8 +244,32 @@ export const seriesOf = (ctx: GraphQLContext) =>
       const column = COLUMN_OF[by];
       return keys.map((k) => all.filter((s) => s[column] === k.code));
     },
-    (k) => `${k.by}|${k.code}|${JSON.stringify(k.filter)}`,
+    (k) => `${k.by}|${k.code}|${filterKey(k.filter)}`,
   );
+
+/** A filter as a string, field by field: a loader's cache key, cheaper than `JSON.stringify`. */
+function filterKey(f: Omit<SeriesFilter, "ids">): string {
+  const b = f.breakdown
+    ? Object.keys(f.breakdown)
+        .sort()
+        .map((k) => `${k}=${f.breakdown?.[k]}`)
+        .join(";")
+    : "*";
+  return [
+    f.indicatorCodes?.join(",") ?? "*",
+    f.territoryCodes?.join(",") ?? "*",
+    f.territoryLevel ?? "",
+    f.memberOf ?? "",
+    f.measure ?? "",
+    f.filiereCode ?? "",
+    f.nafCode ?? "",
+    f.datasetCode ?? "",
+    f.frequency ?? "",
+    f.derived ?? "",
+    b,
+    f.breakdownDimensions?.join(",") ?? "",
+  ].join("\u0000");
+}
 
 export interface ObservationsOfKey {
   seriesId: number;
@@ -247,10 +277,12 @@ export interface ObservationsOfKey {
   to?: Period;
   asOf?: Date;
   last?: number;
+  /** false when the query asks for no change (previous period, year before): they are not computed. */
+  changes?: boolean;
 }
 
 const argsKey = (k: ObservationsOfKey) =>
-  JSON.stringify([k.from?.period, k.to?.period, k.asOf?.toISOString(), k.last]);
+  `${k.from?.period ?? ""}|${k.to?.period ?? ""}|${k.asOf?.getTime() ?? ""}|${k.last ?? ""}|${k.changes === false ? 0 : 1}`;
 
 /** Observations of many series for one set of arguments, in one statement. */
 export const observationsOf = (ctx: GraphQLContext) =>
@@ -259,7 +291,7 @@ export const observationsOf = (ctx: GraphQLContext) =>
     "observations.of",
     argsKey,
     async (keys) => {
-      const { from, to, asOf, last } = keys[0];
+      const { from, to, asOf, last, changes } = keys[0];
       const ids = keys.map((k) => k.seriesId);
       const rows = await selectObservations(ctx.db, {
         seriesWhere: seriesCondition(ctx, { ids }),
@@ -267,8 +299,15 @@ export const observationsOf = (ctx: GraphQLContext) =>
         to,
         asOf,
         last,
+        changes,
       });
-      return keys.map((k) => rows.filter((r) => r.seriesId === k.seriesId));
+      const bySeries = new Map<number, ObservationRow[]>();
+      for (const r of rows) {
+        const list = bySeries.get(r.seriesId);
+        if (list) list.push(r);
+        else bySeries.set(r.seriesId, [r]);
+      }
+      return keys.map((k) => bySeries.get(k.seriesId) ?? []);
     },
     (k) => `${k.seriesId}|${argsKey(k)}`,
   );
@@ -343,4 +382,51 @@ export const revisionsOf = (ctx: GraphQLContext) =>
       }));
     },
     (r) => r.key,
+  );
+
+export interface LatestTotalKey {
+  indicatorCode: string;
+  territoryCode: string;
+  measure?: string;
+  /** Whether the query asks for the changes (previous period, year before) of the observation. */
+  changes: boolean;
+}
+
+export interface LatestTotal {
+  observation: ObservationRow;
+  unit: string;
+}
+
+/**
+ * The latest observation of an indicator's total at a territory, on its headline series (the one in its
+ * own unit, else the first by measure): every (indicator, territory, measure) of a request in one
+ * statement, so `latest` under ten aliases costs what one costs.
+ */
+export const latestTotalOf = (ctx: GraphQLContext) =>
+  groupedLoader<LatestTotalKey, LatestTotal | null>(
+    ctx,
+    "indicator.latestTotal",
+    (k) => (k.changes ? "changes" : ""),
+    async (keys) => {
+      const scope = seriesVisibleTo(ctx) ?? sql`true`;
+      const source = sql`unnest(${sql.param(keys.map((k) => k.indicatorCode))}::text[],
+          ${sql.param(keys.map((k) => k.territoryCode))}::text[],
+          ${sql.param(keys.map((k) => k.measure ?? null))}::text[]) with ordinality as k(indicator_code, territory_code, measure, ord)
+        cross join lateral (select s.* from series s
+          where s.indicator_code = k.indicator_code and s.territory_code = k.territory_code and s.breakdown_key = ''
+            and (k.measure is null or s.measure = k.measure) and ${scope}
+          order by ${HEADLINE} desc, s.measure limit 1) s`;
+      const rows = await selectRows<RawRow & { ord: number | string; series_unit: string }>(
+        ctx.db,
+        lastObservationsSql(
+          { seriesWhere: sql`true`, last: 1, changes: keys[0].changes },
+          { source, extraColumns: sql`k.ord, s.unit as series_unit,` },
+        ),
+      );
+      const out: (LatestTotal | null)[] = keys.map(() => null);
+      for (const r of rows) out[Number(r.ord) - 1] = { observation: toObservation(r), unit: r.series_unit };
+      return out;
+    },
+    (k) =>
+      `${k.indicatorCode}\u0000${k.territoryCode}\u0000${k.measure ?? "\u0001"}\u0000${k.changes ? 1 : 0}`,
   );

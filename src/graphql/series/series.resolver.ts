@@ -1,3 +1,4 @@
+import type { GraphQLResolveInfo } from "graphql";
 import {
   Arg,
   Args,
@@ -5,6 +6,7 @@ import {
   Ctx,
   Field,
   FieldResolver,
+  Info,
   Int,
   Query,
   Resolver,
@@ -24,6 +26,7 @@ import { Dataset } from "../partner/partner.type";
 import { territoryByCode } from "../territory/territory.loaders";
 import { Territory } from "../territory/territory.type";
 import type { ObservationRow } from "./observation.sql";
+import { asksForChanges } from "./selection";
 import {
   lastArg,
   ObservationPageArgs,
@@ -160,8 +163,14 @@ export class SeriesResolver {
       description: `Only the last N periods (at most ${MAX_PAGE_SIZE}).`,
     })
     last?: number,
+    @Info() info?: GraphQLResolveInfo,
   ) {
-    return observationsOf(ctx).load({ seriesId: s.id, ...parsePeriodArgs(args), last: lastArg(last) });
+    return observationsOf(ctx).load({
+      seriesId: s.id,
+      ...parsePeriodArgs(args),
+      last: lastArg(last),
+      changes: asksForChanges(info),
+    });
   }
 
   @FieldResolver(() => Observation, {
@@ -173,8 +182,14 @@ export class SeriesResolver {
     @Ctx() ctx: GraphQLContext,
     @Arg("asOf", () => String, { nullable: true, description: "As known at this date (ISO 8601)." })
     asOf?: string,
+    @Info() info?: GraphQLResolveInfo,
   ) {
-    const rows = await observationsOf(ctx).load({ seriesId: s.id, ...parsePeriodArgs({ asOf }), last: 1 });
+    const rows = await observationsOf(ctx).load({
+      seriesId: s.id,
+      ...parsePeriodArgs({ asOf }),
+      last: 1,
+      changes: asksForChanges(info),
+    });
     return rows[0] ?? null;
   }
 }

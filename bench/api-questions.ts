@@ -1,0 +1,125 @@
+/**
+ * The questions `npm run bench:api` asks the hub, and for those that have one, the floor: a single
+ * hand-written SQL statement that builds the same JSON answer (same visibility rule, as anonymous).
+ */
+
+import { playgroundExamples } from "../src/graphql/examples";
+import { COMPARED_TERRITORIES, METROPOLE } from "../src/http/dashboard/queries";
+
+export interface Question {
+  name: string;
+  query: string;
+  variables?: Record<string, unknown>;
+  /** One SQL statement returning one row, one column `json`: the same answer as the hub's. */
+  floor?: string;
+}
+
+const CTS = COMPARED_TERRITORIES.filter((c) => c.startsWith("CT-"));
+const LATEST = "period value obsStatus";
+
+/** The question analysts open every morning (issue 15): every indicator at the Métropole and each CT. */
+export const DASHBOARD = `query Dashboard {
+  indicators(first: 100) {
+    nodes {
+      code number unit
+      latest { ${LATEST} }
+      ${CTS.map((c) => `${c.replace("-", "").toLowerCase()}: latest(territory: "${c}") { ${LATEST} }`).join("\n      ")}
+      targets { code valueText horizonYear }
+      progress { targetCode status latestValue latestPeriod targetValue shareAchieved }
+    }
+  }
+}`;
+
+const VISIBLE = `exists (select 1 from series_reach r where r.series_id = s.id
+  and hub_may_see(r.visibility, r.owner_partner, r.shared_with, r.embargo_until, 'anonymous', null))`;
+const HEADLINE = "(starts_with(lower(i.unit), lower(s.unit)) or starts_with(lower(s.unit), lower(i.unit)))";
+const rounded = (v: string, d: string) =>
+  `case when ${d} is null then ${v} else round(${v}::numeric, ${d})::float8 end`;
+
+/** The latest observation of indicator `i`'s headline total at a territory, as JSON (or null). */
+const latestAt = (territory: string) => `(select json_build_object('period', o.period,
+    'value', ${rounded("o.value", "s.decimals")}, 'obsStatus', o.obs_status)
+  from (select s.id, s.decimals from series s where s.indicator_code = i.code and s.territory_code = '${territory}'
+    and s.breakdown_key = '' and ${VISIBLE} order by ${HEADLINE} desc, s.measure limit 1) s
+  cross join lateral (select o.period, o.value, o.obs_status from observations o where o.series_id = s.id
+    order by o.period_start desc limit 1) o)`;
+
+/** Progress of every (target, indicator) pair, as the hub computes it (src/graphql/analysis/progress.ts). */
+const PROGRESS = `progress as (
+  select p.*,
+    case
+      when p.value_kind in ('qualitative', 'rank') or p.value_numeric is null then 'NOT_QUANTIFIED'
+      when p.latest_value is null then 'NO_DATA'
+      when p.target_value is null or p.base_value is null then 'NO_BASELINE'
+      when p.share_achieved >= 1 then 'ACHIEVED'
+      when p.time_elapsed is null then 'PACE_UNKNOWN'
+      when p.share_achieved >= p.time_elapsed then 'ON_TRACK'
+      else 'OFF_TRACK'
+    end as status
+  from (
+    select g.*,
+      case when g.target_value <> g.base_value
+        then (g.latest_value - g.base_value) / (g.target_value - g.base_value) end as share_achieved,
+      case when g.horizon_end > g.base_end and g.latest_end > g.base_end
+        then (g.latest_end - g.base_end)::float8 / (g.horizon_end - g.base_end) end as time_elapsed
+    from (
+      select c.*, case c.value_kind
+          when 'absolute' then c.value_numeric when 'share_percent' then c.value_numeric
+          when 'relative_percent' then c.base_value * (1 + c.value_numeric / 100)
+          when 'multiplier' then c.base_value * c.value_numeric end as target_value
+      from (
+        select t.*, lat.period as latest_period, lat.value as latest_value, lat.period_end as latest_end,
+          coalesce(t.baseline_value, (select b.value from observations b where b.series_id = t.series_id
+            and left(b.period, 4) = t.baseline_period and b.value is not null order by b.period_start desc limit 1)) as base_value,
+          case when t.baseline_period ~ '^[0-9]{4}' then make_date(left(t.baseline_period, 4)::int, 12, 31) end as base_end,
+          case when t.horizon_year is not null then make_date(t.horizon_year, 12, 31) end as horizon_end
+        from (
+          select tt.*, s.id as series_id, s.decimals from (
+            select tg.code as target_code, ti.indicator_code, coalesce(tg.territory_code, '${METROPOLE}') as territory_code,
+              tg.value_kind, tg.value_numeric, tg.baseline_value, tg.baseline_period, tg.horizon_year,
+              (select min(f.filiere_code) from target_filieres f where f.target_code = tg.code having count(*) = 1) as filiere_code
+            from targets tg join target_indicators ti on ti.target_code = tg.code
+          ) tt left join lateral (
+            select s.id, s.decimals from series s join indicators i on i.code = s.indicator_code
+            where s.indicator_code = tt.indicator_code and s.territory_code = tt.territory_code
+              and s.breakdown_key = coalesce('filiere=' || tt.filiere_code, '') and ${VISIBLE}
+            order by ${HEADLINE} desc, s.measure limit 1) s on true
+        ) t left join lateral (
+          select l.period, l.value, l.period_end from observations l where l.series_id = t.series_id and l.value is not null
+          order by l.period_start desc limit 1) lat on true
+      ) c
+    ) g
+  ) p
+)`;
+
+const DASHBOARD_FLOOR = `with ${PROGRESS}
+select json_build_object('data', json_build_object('indicators', json_build_object('nodes',
+  coalesce(json_agg(x.j order by x.number nulls last, x.code), '[]'))))::text as json
+from (select i.number, i.code, json_build_object('code', i.code, 'number', i.number, 'unit', i.unit,
+  'latest', ${latestAt(METROPOLE)},
+  ${CTS.map((c) => `'${c.replace("-", "").toLowerCase()}', ${latestAt(c)}`).join(",\n  ")},
+  'targets', (select coalesce(json_agg(json_build_object('code', tg.code, 'valueText', tg.value_text,
+      'horizonYear', tg.horizon_year) order by tg.code), '[]') from target_indicators ti
+    join targets tg on tg.code = ti.target_code where ti.indicator_code = i.code),
+  'progress', (select coalesce(json_agg(json_build_object('targetCode', p.target_code, 'status', p.status,
+      'latestValue', ${rounded("p.latest_value", "p.decimals")}, 'latestPeriod', p.latest_period,
+      'targetValue', ${rounded("p.target_value", "p.decimals")}, 'shareAchieved', round(p.share_achieved::numeric, 4)::float8)
+      order by p.target_code), '[]')
+    from progress p where p.indicator_code = i.code)) as j
+  from indicators i order by i.number nulls last, i.code limit 100) x`;
+
+const INDICATORS_FLOOR = `select json_build_object('data', json_build_object('indicators', json_build_object(
+  'totalCount', count(*), 'nodes', coalesce(json_agg(x.j order by x.number, x.code), '[]'))))::text as json
+from (select i.number, i.code, json_build_object('number', i.number, 'code', i.code, 'label', i.name_fr, 'unit', i.unit,
+  'provider', (select json_build_object('code', p.code) from partners p where p.code = i.provider_partner_code),
+  'latest', ${latestAt(METROPOLE)}) as j
+  from indicators i where i.number is not null) x`;
+
+const floors: Record<string, string> = { Indicators: INDICATORS_FLOOR };
+
+export const questions: Question[] = [
+  { name: "dashboard", query: DASHBOARD, floor: DASHBOARD_FLOOR },
+  ...playgroundExamples
+    .filter((e) => !e.headers)
+    .map((e) => ({ name: e.name, query: e.query, variables: e.variables, floor: floors[e.name] })),
+];

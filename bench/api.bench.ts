@@ -1,0 +1,264 @@
+/**
+ * `npm run bench:api` (a benchmark, not a test): the hub's GraphQL API over HTTP against a floor, on a
+ * real-size database of INVENTED values (bench/api-data.ts, built once and reused).
+ *
+ * For the dashboard question and each README example (src/graphql/examples.ts), in rounds, interleaved:
+ * the hub (a child process, `npm start`'s entry) and, where one is written, the floor: one SQL
+ * statement building the same JSON, served by a tiny HTTP server in this process. At 1, 10 and 50
+ * clients (autocannon): p50, p99, requests/s, and the hub/floor ratios with their spread over rounds.
+ * SQL statements per request are counted through the driver's query hook, running each question once
+ * in this process before the hub starts.
+ *
+ * PostgreSQL when DATABASE_URL is set (a database `hublot_apibench_<fingerprint>` on that server, kept),
+ * else PGlite (./data/bench/pglite-<fingerprint>; the floor reaches it through the hub's SQL_PORT, as PGlite
+ * has one process). BENCH_ROUNDS (3), BENCH_SECONDS per measure (3), BENCH_CLIENTS ("1,10,50"),
+ * BENCH_ONLY (a question name) shorten it.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { createServer as createHttpServer } from "node:http";
+import { createServer } from "node:net";
+import { cpus, loadavg } from "node:os";
+import autocannon from "autocannon";
+import { graphql } from "graphql";
+import postgres from "postgres";
+import { openDatabase } from "../src/db/client";
+import { buildHublotSchema } from "../src/graphql/build-schema";
+import { createContext } from "../src/graphql/context";
+import { benchDatabase } from "./api-data";
+import { type Question, questions } from "./api-questions";
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+const CLIENTS = (process.env.BENCH_CLIENTS ?? "1,10,50").split(",").map(Number);
+const ONLY = process.env.BENCH_ONLY;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const fmt = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : "-");
+
+/** Numbers to 6 significant digits, keys sorted: the hub and the floor may round the last digit apart. */
+function normalize(v: unknown): unknown {
+  if (typeof v === "number") return Number(v.toPrecision(6));
+  if (Array.isArray(v)) return v.map(normalize);
+  if (v && typeof v === "object")
+    return Object.fromEntries(
+      Object.entries(v)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, x]) => [k, normalize(x)]),
+    );
+  return v;
+}
+
+async function countStatements(where: { url?: string; pgliteDir?: string }, qs: Question[]) {
+  let count = 0;
+  const database = await openDatabase({
+    ...where,
+    maxConnections: 4,
+    onQuery: () => {
+      count++;
+    },
+  });
+  const schema = await buildHublotSchema();
+  const out = new Map<string, { statements: number; answer: unknown }>();
+  try {
+    for (const q of qs) {
+      count = 0;
+      const result = await graphql({
+        schema,
+        source: q.query,
+        variableValues: q.variables,
+        contextValue: createContext(database.db),
+      });
+      if (result.errors?.length)
+        throw new Error(`${q.name}: ${result.errors.map((e) => e.message).join("; ")}`);
+      out.set(q.name, { statements: count, answer: result });
+    }
+  } finally {
+    await database.close();
+  }
+  return out;
+}
+
+async function startHub(env: Record<string, string>): Promise<ChildProcess> {
+  const command = process.env.BENCH_HUB_COMMAND ?? "npm start";
+  const child = spawn("sh", ["-c", command], {
+    env: { ...process.env, INGEST_SCHEDULE: "off", INGEST_ON_START: "off", LOG_LEVEL: "warn", ...env },
+    stdio: ["ignore", "inherit", "inherit"],
+    detached: true,
+  });
+  for (let i = 0; i < 600; i++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${env.PORT}/readyz`)).ok) return child;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error("the hub did not start");
+}
+
+/** The floor: each question's one statement, its JSON text sent as is. */
+function startFloor(sqlUrl: string, qs: Question[]) {
+  // JIT off as on the hub's connections: on this machine it costs the dashboard floor 700 ms a plan.
+  const client = postgres(sqlUrl, { max: 10, prepare: true, onnotice: () => {}, connection: { jit: "off" } });
+  const byPath = new Map(qs.filter((q) => q.floor).map((q, i) => [`/q${i}`, q]));
+  const server = createHttpServer((req, res) => {
+    const q = byPath.get(req.url ?? "");
+    req.resume();
+    if (!q?.floor) {
+      res.writeHead(404).end();
+      return;
+    }
+    client
+      .unsafe<{ json: string }[]>(q.floor, [], { prepare: true })
+      .then(([row]) => {
+        res.writeHead(200, { "content-type": "application/json" }).end(row.json);
+      })
+      .catch((error: unknown) => {
+        res.writeHead(500).end(String(error));
+      });
+  });
+  return {
+    server,
+    pathOf: (q: Question) => [...byPath].find(([, x]) => x === q)?.[0] as string,
+    close: async () => {
+      server.close();
+      await client.end();
+    },
+  };
+}
+
+interface Measure {
+  p50: number;
+  p99: number;
+  rps: number;
+  errors: number;
+}
+
+async function load(url: string, body: string | undefined, connections: number): Promise<Measure> {
+  let n = 0;
+  // One answer first: what the previous measure left queued is served before this one starts.
+  await (
+    await fetch(url, body ? { method: "POST", headers: { "content-type": "application/json" }, body } : {})
+  ).arrayBuffer();
+  const result = await autocannon({
+    url,
+    connections,
+    duration: SECONDS,
+    method: body ? "POST" : "GET",
+    headers: { "content-type": "application/json" },
+    requests: [
+      {
+        // A distinct extension per request: the hub's answer cache must miss, every answer is computed.
+        setupRequest: (req) => (body ? { ...req, body: body.replace("__N__", String(n++)) } : req),
+      },
+    ],
+  });
+  return {
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    rps: result.requests.average,
+    errors: result.errors + result.non2xx,
+  };
+}
+
+async function main() {
+  const adminUrl = process.env.DATABASE_URL;
+  const driver = adminUrl ? "postgres" : "pglite";
+  const data = await benchDatabase(adminUrl);
+  const qs = questions.filter((q) => !ONLY || q.name === ONLY);
+  console.log(
+    `${driver}: ${data.observations} invented observations in ${data.series} series; ${ROUNDS} rounds of ${SECONDS} s; clients ${CLIENTS.join(",")}`,
+  );
+  const counted = await countStatements(data, qs);
+
+  const hubPort = await freePort();
+  const sqlPort = await freePort();
+  const hubEnv: Record<string, string> = { PORT: String(hubPort), HOST: "127.0.0.1" };
+  if (data.url) hubEnv.DATABASE_URL = data.url;
+  else {
+    hubEnv.PGLITE_DIR = data.pgliteDir as string;
+    hubEnv.SQL_PORT = String(sqlPort);
+  }
+  const hub = await startHub(hubEnv);
+  const floor = startFloor(data.url ?? `postgres://postgres@127.0.0.1:${sqlPort}/postgres`, qs);
+  await new Promise<void>((r) => floor.server.listen(0, "127.0.0.1", r));
+  const floorPort = (floor.server.address() as { port: number }).port;
+  const hubUrl = `http://127.0.0.1:${hubPort}/graphql`;
+  try {
+    // The floor answers what the hub answers, or its figures mean nothing.
+    for (const q of qs.filter((x) => x.floor)) {
+      const floorAnswer = await (await fetch(`http://127.0.0.1:${floorPort}${floor.pathOf(q)}`)).json();
+      const same =
+        JSON.stringify(normalize(floorAnswer)) === JSON.stringify(normalize(counted.get(q.name)?.answer));
+      console.log(`floor of ${q.name}: ${same ? "same answer as the hub" : "ANSWER DIFFERS from the hub's"}`);
+    }
+    const rows: string[] = [];
+    for (const q of qs) {
+      const body = JSON.stringify({ query: q.query, variables: q.variables, extensions: { bench: "__N__" } });
+      for (const clients of CLIENTS) {
+        const hubRuns: Measure[] = [];
+        const floorRuns: Measure[] = [];
+        for (let round = 0; round < ROUNDS; round++) {
+          hubRuns.push(await load(hubUrl, body, clients));
+          if (q.floor)
+            floorRuns.push(await load(`http://127.0.0.1:${floorPort}${floor.pathOf(q)}`, undefined, clients));
+        }
+        const m = (runs: Measure[], k: keyof Measure) => median(runs.map((r) => r[k]));
+        const ratios = hubRuns.map((h, i) =>
+          floorRuns[i] ? h.p50 / Math.max(floorRuns[i].p50, 0.5) : Number.NaN,
+        );
+        const rpsRatios = hubRuns.map((h, i) =>
+          floorRuns[i] ? floorRuns[i].rps / Math.max(h.rps, 0.01) : Number.NaN,
+        );
+        const spread = (xs: number[]) =>
+          q.floor ? `${fmt(median(xs), 2)} (${fmt(Math.min(...xs), 2)}-${fmt(Math.max(...xs), 2)})` : "-";
+        rows.push(
+          [
+            q.name,
+            clients,
+            counted.get(q.name)?.statements ?? "?",
+            `${fmt(m(hubRuns, "p50"))}/${fmt(m(hubRuns, "p99"))}`,
+            fmt(m(hubRuns, "rps")),
+            q.floor ? `${fmt(m(floorRuns, "p50"))}/${fmt(m(floorRuns, "p99"))}` : "-",
+            q.floor ? fmt(m(floorRuns, "rps")) : "-",
+            spread(ratios),
+            spread(rpsRatios),
+            hubRuns.reduce((n, r) => n + r.errors, 0),
+          ].join(" | "),
+        );
+        console.log(rows[rows.length - 1]);
+      }
+    }
+    console.log(
+      `\n${driver}, ${cpus().length} cores, load ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(" ")} (shared)`,
+    );
+    console.log(
+      "question | clients | statements | hub p50/p99 ms | hub req/s | floor p50/p99 ms | floor req/s | p50 hub/floor (min-max) | req/s floor/hub (min-max) | hub errors",
+    );
+    for (const r of rows) console.log(r);
+  } finally {
+    await floor.close();
+    if (hub.pid) process.kill(-hub.pid, "SIGTERM");
+    await new Promise((r) => hub.once("exit", r));
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
