@@ -56,7 +56,7 @@ const envSchema = z.object({
   GRAPHQL_MAX_DIRECTIVES: z.coerce.number().int().min(0).default(20),
   GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(100).default(15_000),
   GRAPHQL_MAX_DOCUMENT_BYTES: z.coerce.number().int().min(1_000).default(100_000),
-  GRAPHQL_MAX_COST: z.coerce.number().int().min(1).default(3_000_000),
+  GRAPHQL_MAX_COST: z.coerce.number().int().min(1).default(25_000_000),
   GRAPHQL_MAX_STRING_LENGTH: z.coerce.number().int().min(16).default(1_000),
   /** Bytes of a request body to /graphql; partner files have their own limit (docs/partners.md). */
   GRAPHQL_MAX_BODY_BYTES: z.coerce.number().int().min(1_024).default(1_048_576),

@@ -31,7 +31,7 @@ export const defaultQueryLimits: QueryLimits = Object.freeze({
   maxDirectives: 20,
   maxTokens: 15_000,
   maxDocumentBytes: 100_000,
-  maxCost: 3_000_000,
+  maxCost: 25_000_000,
   maxStringLength: 1_000,
   maxBodyBytes: 1_048_576,
   deadlineMs: 8_000,
