@@ -134,8 +134,11 @@ describe("GET /metrics and the access log", () => {
       { authorization: `Bearer ${token}` },
     );
     await res.text();
-    await fetch(`${hub.base}/graphql?query=${encodeURIComponent("{ viewer { role } }")}&key=${token}`);
-    await fetch(`${hub.base}/no-such-page`);
+    // Each answer read to its end, so each line is written before the next request: the order is known.
+    await (
+      await fetch(`${hub.base}/graphql?query=${encodeURIComponent("{ viewer { role } }")}&key=${token}`)
+    ).text();
+    await (await fetch(`${hub.base}/no-such-page`)).text();
     await new Promise((r) => setTimeout(r, 50));
     const requests = log.lines.filter((l) => l.msg === "request");
     expect(requests).toHaveLength(3);
