@@ -61,14 +61,14 @@ export function registerObservability(app: FastifyInstance, db: Db, options: Obs
     const { contentType, body } = await metrics.scrape();
     return reply.header("cache-control", "no-store").type(contentType).send(body);
   });
-  app.addHook("onRequest", async (request, reply) => {
+  app.addHook("onRequest", async (request) => {
     request.bytesBefore = request.raw.socket?.bytesWritten ?? 0;
     if (request.routeOptions.url === "/metrics") return;
     metrics.requestStarted();
     request.inFlight = true;
-    // A client that goes away gets no onResponse: its request leaves the gauge when the socket closes.
-    reply.raw.once("close", () => ended(request));
   });
+  // A client that goes away before its answer gets no onResponse: its request leaves the gauge here.
+  app.addHook("onRequestAbort", async (request) => ended(request));
   const ended = (request: FastifyRequest) => {
     if (!request.inFlight) return;
     request.inFlight = false;
