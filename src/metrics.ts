@@ -72,6 +72,9 @@ export interface HttpMetrics {
   /** Counts one answer. `operation` is the GraphQL operation's name, or null. */
   observeRequest(route: string, operation: string | null, status: number, seconds: number): void;
   observeGraphqlError(code: string): void;
+  /** A request was received / its connection answered or closed: the in-flight gauge. */
+  requestStarted(): void;
+  requestEnded(): void;
   /** The text a scrape answers, in Prometheus's format. */
   scrape(): Promise<{ contentType: string; body: string }>;
 }
@@ -89,6 +92,11 @@ export function createHttpMetrics(db: Db): HttpMetrics {
     help: "Time from request to answer, by route and GraphQL operation name",
     labelNames: ["route", "operation"] as const,
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const inFlight = new Gauge({
+    name: "hublot_http_requests_in_flight",
+    help: "Requests received and not yet answered (queued ones included), scrapes of /metrics excluded",
     registers: [registry],
   });
   const graphqlErrors = new Counter({
@@ -132,6 +140,12 @@ export function createHttpMetrics(db: Db): HttpMetrics {
       const known = OPERATION_NAME.test(code) && (codes.has(code) || codes.size < MAX_OPERATION_LABELS);
       if (known) codes.add(code);
       graphqlErrors.inc({ code: known ? code : "other" });
+    },
+    requestStarted() {
+      inFlight.inc();
+    },
+    requestEnded() {
+      inFlight.dec();
     },
     async scrape() {
       const merged = Registry.merge([registry, processRegistry]);

@@ -39,8 +39,10 @@ import {
   finishStream,
   holdPayload,
   markDerivePending,
+  ranAfter,
   readResourceState,
   readStreamState,
+  releaseLease,
   renewLease,
   saveResourceState,
 } from "./state";
@@ -101,6 +103,11 @@ export interface RunOptions {
   onProgress?: (progress: RunProgress) => void;
   /** Ends this run `interrupted` when it aborts (the caller of `POST /admin/ingest` hung up). */
   signal?: AbortSignal;
+  /**
+   * The id of the stream's last run when the caller found it owed a run (0: it had none). A run started
+   * after it, by another instance, did the work: this one is skipped instead of running it twice.
+   */
+  lastRunId?: number;
 }
 
 export interface RunProgress {
@@ -252,6 +259,15 @@ async function runLeased(options: RunOptions, controller: AbortController): Prom
     summary.error = `already running elsewhere: ${lease.holder} holds the lease until ${lease.until.toISOString()}`;
     log.info({ holder: lease.holder, until: lease.until }, `skipping: ${summary.error}`);
     return summary;
+  }
+  if (options.lastRunId !== undefined) {
+    const other = await ranAfter(db, stream.id, options.lastRunId);
+    if (other) {
+      await releaseLease(db, stream.id, instance);
+      summary.error = `already run since it was found due, by ${other}`;
+      log.info(`skipping: ${summary.error}`);
+      return summary;
+    }
   }
   if (lease.interruptedRuns > 0)
     log.warn(

@@ -71,19 +71,31 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
   const streams = sources.flatMap((source) => source.streams.map((stream) => ({ source, stream })));
   const order = new Map(streams.map(({ stream }, i) => [stream.id, i]));
 
-  const runOne = (source: SourceDefinition, stream: StreamDefinition, trigger: RunTrigger) =>
-    runStream({ db, source, stream, trigger, env, log, ...options.run }).catch((error: unknown) => {
-      log.error({ err: error, stream: stream.id }, "run crashed");
-      return null;
-    });
+  const runOne = (
+    source: SourceDefinition,
+    stream: StreamDefinition,
+    trigger: RunTrigger,
+    lastRunId?: number,
+  ) =>
+    runStream({ db, source, stream, trigger, env, log, ...options.run, lastRunId }).catch(
+      (error: unknown) => {
+        log.error({ err: error, stream: stream.id }, "run crashed");
+        return null;
+      },
+    );
   /** Queues a run behind its source's other runs, within the pool's bound; null if it did not run. */
-  const enqueue = (source: SourceDefinition, stream: StreamDefinition, trigger: RunTrigger) => {
+  const enqueue = (
+    source: SourceDefinition,
+    stream: StreamDefinition,
+    trigger: RunTrigger,
+    lastRunId?: number,
+  ) => {
     if (stopped || running.has(stream.id)) return Promise.resolve(null);
     running.add(stream.id);
     const previous = sourceQueues.get(source.id) ?? Promise.resolve();
     const next = previous
       .catch(() => undefined)
-      .then(() => (stopped ? null : pool(() => runOne(source, stream, trigger))))
+      .then(() => (stopped ? null : pool(() => runOne(source, stream, trigger, lastRunId))))
       .finally(() => running.delete(stream.id));
     sourceQueues.set(source.id, next);
     return next;
@@ -114,10 +126,15 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
 
   const caughtUp = options.catchUp
     ? (async () => {
-        const lastRuns = await selectRows<{ stream_id: string; started_at: string | Date }>(
+        const lastRuns = await selectRows<{
+          stream_id: string;
+          started_at: string | Date;
+          id: number | string;
+        }>(
           db,
-          sql`select stream_id, max(started_at) as started_at from ingest_runs group by stream_id`,
+          sql`select stream_id, max(started_at) as started_at, max(id) as id from ingest_runs group by stream_id`,
         );
+        const lastId = new Map(lastRuns.map((r) => [r.stream_id, Number(r.id)]));
         const last = new Map(lastRuns.map((r) => [r.stream_id, new Date(r.started_at)]));
         const owing = new Set(await streamsOwingARetry(db));
         const due = streams.filter(
@@ -125,7 +142,10 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
             cron.validate(stream.schedule) &&
             (owing.has(stream.id) || wasMissed(stream.schedule, last.get(stream.id) ?? null)),
         );
-        return settle(due.map(({ source, stream }) => enqueue(source, stream, "catch_up")));
+        // Another instance catching up at once may run a stream first: the run checks, lease in hand.
+        return settle(
+          due.map(({ source, stream }) => enqueue(source, stream, "catch_up", lastId.get(stream.id) ?? 0)),
+        );
       })()
     : Promise.resolve([]);
 

@@ -62,6 +62,28 @@ export async function acquireLease(
   };
 }
 
+/**
+ * The instance that started a run of the stream after run `afterId`, if one did: a caller that found the
+ * stream owed a run when `afterId` was its last may find, once it holds the lease, that another process
+ * ran it in between (two instances catching up at once).
+ */
+export async function ranAfter(db: Db, streamId: string, afterId: number): Promise<string | null> {
+  const [run] = await selectRows<{ instance: string | null }>(
+    db,
+    sql`select instance from ingest_runs where stream_id = ${streamId} and id > ${afterId}
+        order by id limit 1`,
+  );
+  return run ? (run.instance ?? "another process") : null;
+}
+
+/** Lets go of a lease this owner took and will not use. */
+export async function releaseLease(db: Db, streamId: string, owner: string): Promise<void> {
+  await db.execute(
+    sql`update stream_state set lease_owner = null, lease_expires_at = null, updated_at = now()
+        where stream_id = ${streamId} and lease_owner = ${owner}`,
+  );
+}
+
 /** Pushes the lease forward while a run lives; false when this owner no longer holds it. */
 export async function renewLease(db: Db, streamId: string, owner: string, ttlMs: number): Promise<boolean> {
   const rows = await selectRows<{ stream_id: string }>(

@@ -7,6 +7,8 @@ declare module "fastify" {
   interface FastifyRequest {
     /** The socket's bytes written when the request arrived: the answer's size is the difference. */
     bytesBefore?: number;
+    /** Counted in the in-flight gauge and not yet taken out. */
+    inFlight?: boolean;
   }
 }
 
@@ -61,7 +63,17 @@ export function registerObservability(app: FastifyInstance, db: Db, options: Obs
   });
   app.addHook("onRequest", async (request) => {
     request.bytesBefore = request.raw.socket?.bytesWritten ?? 0;
+    if (request.routeOptions.url === "/metrics") return;
+    metrics.requestStarted();
+    request.inFlight = true;
   });
+  // A client that goes away before its answer gets no onResponse: its request leaves the gauge here.
+  app.addHook("onRequestAbort", async (request) => ended(request));
+  const ended = (request: FastifyRequest) => {
+    if (!request.inFlight) return;
+    request.inFlight = false;
+    metrics.requestEnded();
+  };
   app.addHook("onSend", async (_request, _reply, payload) => {
     for (const code of errorCodesOf(payload)) metrics.observeGraphqlError(code);
     return payload;
@@ -70,6 +82,8 @@ export function registerObservability(app: FastifyInstance, db: Db, options: Obs
     const route = request.routeOptions.url ?? "(unmatched)";
     const operation = route === "/graphql" ? operationNameOf(request) : null;
     const ms = reply.elapsedTime;
+    // Out of the gauge as it is counted answered, so a scrape never sees a request twice or not at all.
+    ended(request);
     metrics.observeRequest(route, operation, reply.statusCode, ms / 1000);
     if (route === "/metrics") return;
     const written = request.raw.socket?.bytesWritten;

@@ -81,6 +81,24 @@ describe("the lease", () => {
     );
   });
 
+  it("skips a run found due before another instance ran the stream, and lets go of the lease", async () => {
+    const db = await setUp({ body: payload([["2024-Q1", 7.5]]) });
+    // Two instances starting together both found the stream due when it had no run yet (last run id 0).
+    expect((await run(fakeStream(), { instance: "first", lastRunId: 0 })).status).toBe("success");
+    const second = await run(fakeStream(), { instance: "second", lastRunId: 0 });
+    expect(second).toMatchObject({
+      status: "skipped",
+      error: "already run since it was found due, by first",
+    });
+    const runs = await selectRows<{ instance: string }>(db, sql`select instance from ingest_runs`);
+    expect(runs).toEqual([{ instance: "first" }]);
+    const [state] = await selectRows<{ lease_owner: string | null }>(
+      db,
+      sql`select lease_owner from stream_state where stream_id = 'fake.lifecycle'`,
+    );
+    expect(state?.lease_owner).toBeNull();
+  });
+
   it("is renewed by a heartbeat while a run outlives its TTL, so no one else takes the stream", async () => {
     const db = await setUp({ body: payload([["2024-Q1", 7.5]]) });
     let release: () => void = () => undefined;
