@@ -6,6 +6,7 @@ export * from "./filiere";
 export * from "./indicator";
 export * from "./ingest";
 export * from "./partner";
+export * from "./reference-state";
 export * from "./relations";
 export * from "./site";
 export * from "./territory";

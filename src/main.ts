@@ -63,7 +63,7 @@ async function main(): Promise<void> {
     {
       driver: database.driver,
       location: database.location,
-      reference: report,
+      reference: report.referenceReloaded ? report.reference : "unchanged",
       ms: Math.round(performance.now() - started),
     },
     `Hublot serves http://localhost:${env.PORT}/ (dashboard) and http://localhost:${env.PORT}/graphql`,

@@ -1,8 +1,40 @@
-import { loadReferenceData, type ReferenceLoadReport } from "../ingest/reference/load";
-import type { Database } from "./db/client";
+import { sql } from "drizzle-orm";
+import {
+  loadReferenceData,
+  type ReferenceFiles,
+  type ReferenceLoadReport,
+  readReferenceFiles,
+  referenceFingerprint,
+} from "../ingest/reference/load";
+import { type Database, selectRows } from "./db/client";
 
-/** What every start does before serving: apply pending migrations, then (re)load the reference data. */
-export async function prepareDatabase(database: Database): Promise<ReferenceLoadReport> {
+export interface PreparedDatabase {
+  /** False when the reference data was already loaded from the same files and code (its rows untouched). */
+  referenceReloaded: boolean;
+  /** Rows per reference table, when reloaded. */
+  reference: ReferenceLoadReport;
+}
+
+/**
+ * What every start does before serving: apply pending migrations, then reload the reference data unless
+ * the database already holds it from the same files and code (its fingerprint in reference_state).
+ */
+export async function prepareDatabase(
+  database: Database,
+  data: ReferenceFiles = readReferenceFiles(),
+): Promise<PreparedDatabase> {
   await database.migrate();
-  return loadReferenceData(database.db);
+  const fingerprint = referenceFingerprint(data);
+  const [stored] = await selectRows<{ fingerprint: string }>(
+    database.db,
+    sql`select fingerprint from reference_state where id = 1`,
+  );
+  if (stored?.fingerprint === fingerprint) return { referenceReloaded: false, reference: {} };
+  const reference = await loadReferenceData(database.db, data);
+  // Written after the load commits: a crash in between only costs the next start one more reload.
+  await database.db.execute(
+    sql`insert into reference_state (id, fingerprint) values (1, ${fingerprint})
+        on conflict (id) do update set fingerprint = excluded.fingerprint, loaded_at = now()`,
+  );
+  return { referenceReloaded: true, reference };
 }

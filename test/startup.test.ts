@@ -3,8 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
+import { readReferenceFiles } from "../ingest/reference/load";
 import { openDatabase, selectRows } from "../src/db/client";
 import { prepareDatabase } from "../src/startup";
+import { createTestDatabase } from "./support/db";
 
 const countRows = async (dir: string) => {
   const database = await openDatabase({ pgliteDir: dir });
@@ -40,5 +42,35 @@ describe("starting the hub", () => {
     const second = await countRows(dir);
     expect(first.territories).toBe(121);
     expect(second).toEqual(first);
+  });
+});
+
+describe("the reference data on start", () => {
+  it("is not reloaded when the database already holds it from the same files, and is when a file changes", async () => {
+    const database = await createTestDatabase();
+    try {
+      // The template was seeded without a fingerprint: the first start reloads and records one.
+      expect((await prepareDatabase(database)).referenceReloaded).toBe(true);
+      database.resetQueryCount();
+      const again = await prepareDatabase(database);
+      expect(again.referenceReloaded).toBe(false);
+      // One read of the fingerprint, no upsert.
+      expect(database.queryCount()).toBe(1);
+
+      const data = readReferenceFiles();
+      const [first, ...rest] = data["indicators.json"] as { code: string; nameEn: string }[];
+      const edited = { ...data, "indicators.json": [{ ...first, nameEn: "Renamed in a test" }, ...rest] };
+      database.resetQueryCount();
+      expect((await prepareDatabase(database, edited)).referenceReloaded).toBe(true);
+      expect(database.queryCount()).toBeGreaterThan(10);
+      const [row] = await selectRows<{ name_en: string }>(
+        database.db,
+        sql`select name_en from indicators where code = ${first.code}`,
+      );
+      expect(row.name_en).toBe("Renamed in a test");
+      expect((await prepareDatabase(database, edited)).referenceReloaded).toBe(false);
+    } finally {
+      await database.close();
+    }
   });
 });

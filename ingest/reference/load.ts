@@ -1,6 +1,8 @@
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { getTableColumns, getTableName, type SQL, sql } from "drizzle-orm";
 import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
 import { z } from "zod";
@@ -213,6 +215,22 @@ export interface ReferenceFiles {
 export type ReferenceLoadReport = Record<string, number>;
 
 export class ReferenceDataError extends Error {}
+
+/**
+ * What the loaded rows depend on: the files' contents, the packages the territories and NAF labels come
+ * from, this loader's code and the schema's migrations. Equal fingerprints load equal rows, so a start
+ * can skip the reload; any change to one of them reloads.
+ */
+export function referenceFingerprint(data: ReferenceFiles): string {
+  const hash = createHash("sha256");
+  hash.update(JSON.stringify(data));
+  for (const pkg of ["@etalab/decoupage-administratif", "@socialgouv/codes-naf"])
+    hash.update(`\0${pkg}@${(require(`${pkg}/package.json`) as { version: string }).version}`);
+  for (const url of [import.meta.url, new URL("./naf.ts", import.meta.url).href])
+    hash.update(readFileSync(fileURLToPath(url)));
+  hash.update(readFileSync(new URL("../../drizzle/meta/_journal.json", import.meta.url)));
+  return hash.digest("hex");
+}
 
 export function readReferenceFiles(): ReferenceFiles {
   const read = (name: string): unknown[] =>
