@@ -47,6 +47,17 @@ describe("the database client", () => {
     }
   });
 
+  it("keeps PGlite's shared buffers at 16 MB, since its WebAssembly memory never shrinks back", async () => {
+    const embedded = await openDatabase({ pgliteDir: "memory://" });
+    try {
+      const [row] = await selectRows<{ shared_buffers: string }>(embedded.db, sql`show shared_buffers`);
+      // PostgreSQL's default, 128 MB, would stay resident after the first large ingest.
+      expect(row?.shared_buffers).toBe("16MB");
+    } finally {
+      await embedded.close();
+    }
+  });
+
   it("counts the statements it sends", async () => {
     database.resetQueryCount();
     await database.db.execute(sql`select 1`);
