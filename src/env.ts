@@ -76,8 +76,11 @@ const envSchema = z.object({
   SHED_MAX_QUEUED: z.coerce.number().int().min(0).max(100_000).default(64),
   /** Longest wait for a turn before a 503: an answer always comes long before a client gives up. */
   SHED_MAX_QUEUE_WAIT_MS: z.coerce.number().int().min(1).default(2_000),
-  /** Event-loop delay beyond which every request but the health checks is answered 503 (0: off). */
-  PRESSURE_MAX_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).default(1_000),
+  /**
+   * Event-loop delay beyond which every request but the health checks is answered 503 (0: off). A backstop
+   * behind the queue: at 1 s, a hub starting on a busy 2-core machine refused its first requests.
+   */
+  PRESSURE_MAX_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).default(3_000),
   /** Heap in use beyond which requests are answered 503 (0: off). */
   PRESSURE_MAX_HEAP_MB: z.coerce.number().int().min(0).default(1_536),
   /** How long in-flight requests may take to finish after SIGTERM before the hub closes anyway. */
