@@ -240,7 +240,8 @@ const STEPS: Step[] = [
   {
     matches: /^curl 'http:\/\/localhost:4000\/graphql\?query=/,
     phase: "hub",
-    check: (r) => expect(json(r).data?.indicator?.latest, r.stdout).toMatchObject({ value: expect.any(Number) }),
+    check: (r) =>
+      expect(json(r).data?.indicator?.latest, r.stdout).toMatchObject({ value: expect.any(Number) }),
   },
   {
     matches: /^curl 'http:\/\/localhost:4000\/graphql\?format=csv/,
