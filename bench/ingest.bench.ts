@@ -31,6 +31,7 @@ import { type Database, openDatabase, selectRows } from "../src/db/client";
 import { loggerFor } from "../src/logger";
 import { parsePeriod } from "../src/period";
 import { prepareDatabase } from "../src/startup";
+import { floorStatement } from "./floor";
 
 const SERIES = 2_000;
 const PERIODS = 100;
@@ -108,31 +109,6 @@ function benchStream(offset: () => number): StreamDefinition {
       return result;
     }),
   };
-}
-
-const FLOOR_COLUMNS = [
-  "series_id",
-  "period",
-  "period_start",
-  "period_end",
-  "value",
-  "obs_status",
-  "obs_qual",
-  "attributes",
-  "source_url",
-  "retrieved_at",
-  "run_id",
-  "raw_payload_id",
-  "valid_from",
-] as const;
-
-function floorStatement(rows: number): string {
-  const width = FLOOR_COLUMNS.length;
-  const tuples = Array.from(
-    { length: rows },
-    (_, r) => `(${FLOOR_COLUMNS.map((_, c) => `$${r * width + c + 1}`).join(", ")})`,
-  );
-  return `insert into observations (${FLOOR_COLUMNS.join(", ")}) values ${tuples.join(", ")}`;
 }
 
 /**

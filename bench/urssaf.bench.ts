@@ -31,6 +31,7 @@ import { series } from "../schema/indicator";
 import { type Database, openDatabase } from "../src/db/client";
 import { parsePeriod } from "../src/period";
 import { prepareDatabase } from "../src/startup";
+import { floorStatement } from "./floor";
 import { type ExportShape, REAL_SIZE, writeInventedExport } from "./urssaf-export";
 
 const FLOOR_ROWS = 300_000;
@@ -82,31 +83,6 @@ async function postgresTarget(url: string, label: string): Promise<Target> {
       await again.end();
     },
   };
-}
-
-const FLOOR_COLUMNS = [
-  "series_id",
-  "period",
-  "period_start",
-  "period_end",
-  "value",
-  "obs_status",
-  "obs_qual",
-  "attributes",
-  "source_url",
-  "retrieved_at",
-  "run_id",
-  "raw_payload_id",
-  "valid_from",
-] as const;
-
-function floorStatement(rows: number): string {
-  const width = FLOOR_COLUMNS.length;
-  const tuples = Array.from(
-    { length: rows },
-    (_, r) => `(${FLOOR_COLUMNS.map((_, c) => `$${r * width + c + 1}`).join(", ")})`,
-  );
-  return `insert into observations (${FLOOR_COLUMNS.join(", ")}) values ${tuples.join(", ")}`;
 }
 
 /** Rows per second of the plain multi-row INSERT (INVENTED values), statements and commit timed. */
