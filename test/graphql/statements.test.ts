@@ -18,16 +18,17 @@ const NESTED = `query Nested($first: Int!) {
   }
 }`;
 
-describe("the SQL statements of a nested query", () => {
-  let database: TestDatabase;
-  let query: Awaited<ReturnType<typeof graphqlOn>>;
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    await loadFixtureData(database.db);
-    query = await graphqlOn(database);
-  });
-  afterAll(() => database.close());
+// One fixture-loaded database for both questions: loading it is most of this file's time.
+let database: TestDatabase;
+let query: Awaited<ReturnType<typeof graphqlOn>>;
+beforeAll(async () => {
+  database = await createTestDatabase();
+  await loadFixtureData(database.db);
+  query = await graphqlOn(database);
+});
+afterAll(() => database.close());
 
+describe("the SQL statements of a nested query", () => {
   it("do not grow with the number of parents", async () => {
     // The two largest communes (Marseille, Aix) already reach every relation of the query.
     const few = await query<{ territories: { nodes: unknown[] } }>(NESTED, { first: 2 });
@@ -52,15 +53,6 @@ describe("the SQL statements of a nested query", () => {
 });
 
 describe("the SQL statements of the dashboard question", () => {
-  let database: TestDatabase;
-  let query: Awaited<ReturnType<typeof graphqlOn>>;
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    await loadFixtureData(database.db);
-    query = await graphqlOn(database);
-  });
-  afterAll(() => database.close());
-
   const dashboard = (first: number, territories: string[]) => `query {
     indicators(first: ${first}) { nodes { code
       latest { period value }
