@@ -9,6 +9,7 @@ import {
   validate,
 } from "graphql";
 import type * as QueryComplexity from "graphql-query-complexity";
+import { LRUCache } from "lru-cache";
 import { MAX_PAGE_SIZE } from "../../errors";
 import type { QueryLimits } from "./config";
 import { costEstimator, type PageRequest } from "./cost";
@@ -53,8 +54,22 @@ const MAX_COST_NODES = 20_000;
  */
 export function createQueryGate(schema: GraphQLSchema, limits: QueryLimits) {
   const rules = limitRules(limits);
-  return (request: GraphQLRequestText): Refusal | undefined => {
-    const bytes = Buffer.byteLength(request.query, "utf8");
+  // The size, token and shape checks depend on the text alone: a dashboard or BI tool sends the same few
+  // queries again and again, so each text is parsed and checked once (the cost walk needs the variables).
+  const checked = new LRUCache<string, DocumentNode | Refusal | "not-ours">({
+    maxSize: 32_000_000,
+    // A parsed document weighs about ten times its text.
+    sizeCalculation: (_value, query) => query.length * 10 + 1,
+  });
+  const checkText = (query: string): DocumentNode | Refusal | "not-ours" => {
+    const known = checked.get(query);
+    if (known !== undefined) return known;
+    const verdict = checkDocument(query);
+    checked.set(query, verdict);
+    return verdict;
+  };
+  const checkDocument = (query: string): DocumentNode | Refusal | "not-ours" => {
+    const bytes = Buffer.byteLength(query, "utf8");
     if (bytes > limits.maxDocumentBytes)
       return {
         code: "DOCUMENT_TOO_LARGE",
@@ -63,7 +78,7 @@ export function createQueryGate(schema: GraphQLSchema, limits: QueryLimits) {
       };
     let document: DocumentNode;
     try {
-      document = parse(request.query, { maxTokens: limits.maxTokens, noLocation: false });
+      document = parse(query, { maxTokens: limits.maxTokens, noLocation: false });
     } catch (error) {
       if (error instanceof GraphQLError && error.message.includes("tokens"))
         return {
@@ -71,10 +86,17 @@ export function createQueryGate(schema: GraphQLSchema, limits: QueryLimits) {
           message: `the query has more than ${limits.maxTokens} tokens (names, punctuation, values); send a smaller query or split it`,
           extensions: { limit: limits.maxTokens },
         };
-      return undefined;
+      return "not-ours";
     }
     const [limitError] = validate(schema, document, rules);
     if (limitError) return limitError.extensions.refusal as Refusal;
+    return document;
+  };
+  return (request: GraphQLRequestText): Refusal | undefined => {
+    const verdict = checkText(request.query);
+    if (verdict === "not-ours") return undefined;
+    if (!("kind" in verdict)) return verdict;
+    const document = verdict;
 
     const pages: PageRequest[] = [];
     let badInput: string | undefined;
