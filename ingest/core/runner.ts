@@ -36,10 +36,11 @@ import {
 import {
   acquireLease,
   clearDerivePending,
+  type FoundDue,
   finishStream,
   holdPayload,
   markDerivePending,
-  ranAfter,
+  ranSince,
   readResourceState,
   readStreamState,
   releaseLease,
@@ -104,10 +105,10 @@ export interface RunOptions {
   /** Ends this run `interrupted` when it aborts (the caller of `POST /admin/ingest` hung up). */
   signal?: AbortSignal;
   /**
-   * The id of the stream's last run when the caller found it owed a run (0: it had none). A run started
-   * after it, by another instance, did the work: this one is skipped instead of running it twice.
+   * What the caller saw when it found the stream owed a run: if another instance ran it since, that run
+   * did the work and this one is skipped instead of running it twice.
    */
-  lastRunId?: number;
+  foundDue?: FoundDue;
 }
 
 export interface RunProgress {
@@ -260,8 +261,8 @@ async function runLeased(options: RunOptions, controller: AbortController): Prom
     log.info({ holder: lease.holder, until: lease.until }, `skipping: ${summary.error}`);
     return summary;
   }
-  if (options.lastRunId !== undefined) {
-    const other = await ranAfter(db, stream.id, options.lastRunId);
+  if (options.foundDue !== undefined) {
+    const other = await ranSince(db, stream.id, options.foundDue);
     if (other) {
       await releaseLease(db, stream.id, instance);
       summary.error = `already run since it was found due, by ${other}`;

@@ -14,7 +14,7 @@ import pLimit from "p-limit";
 import { type Db, selectRows } from "../../src/db/client";
 import type { Logger } from "../../src/logger";
 import { interruptRuns, type RunOptions, type RunSummary, type RunTrigger, runStream } from "./runner";
-import { streamsDueForRetry, streamsOwingARetry } from "./state";
+import { type FoundDue, lastRunIds, streamsDueForRetry, streamsOwingARetry } from "./state";
 import type { SourceDefinition, StreamDefinition } from "./types";
 
 export const TIMEZONE = "Europe/Paris";
@@ -43,6 +43,8 @@ export interface SchedulerOptions {
   schedule: boolean;
   /** Run, once, every stream that missed a scheduled run, never ran, or owes a retry (`INGEST_ON_START`). */
   catchUp: boolean;
+  /** When this process started (default: from its uptime); what failed or ran before is owed a retry at once. */
+  startedAt?: Date;
   /** Sources running at once (`INGEST_CONCURRENCY`); the streams of one source always run in turn. */
   concurrency?: number;
   /** How often to look for a retry that fell due or a lease a crashed process left (0: never). */
@@ -62,6 +64,7 @@ export interface Scheduler {
 
 export function startScheduler(options: SchedulerOptions): Scheduler {
   const { db, sources, log, env } = options;
+  const startedAt = options.startedAt ?? new Date(Date.now() - process.uptime() * 1000);
   const tasks: ScheduledTask[] = [];
   const pool = pLimit(Math.max(1, options.concurrency ?? 3));
   // One queue per source: its streams share its rate limit and must not pile up on a hung endpoint.
@@ -75,27 +78,25 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
     source: SourceDefinition,
     stream: StreamDefinition,
     trigger: RunTrigger,
-    lastRunId?: number,
+    foundDue?: FoundDue,
   ) =>
-    runStream({ db, source, stream, trigger, env, log, ...options.run, lastRunId }).catch(
-      (error: unknown) => {
-        log.error({ err: error, stream: stream.id }, "run crashed");
-        return null;
-      },
-    );
+    runStream({ db, source, stream, trigger, env, log, ...options.run, foundDue }).catch((error: unknown) => {
+      log.error({ err: error, stream: stream.id }, "run crashed");
+      return null;
+    });
   /** Queues a run behind its source's other runs, within the pool's bound; null if it did not run. */
   const enqueue = (
     source: SourceDefinition,
     stream: StreamDefinition,
     trigger: RunTrigger,
-    lastRunId?: number,
+    foundDue?: FoundDue,
   ) => {
     if (stopped || running.has(stream.id)) return Promise.resolve(null);
     running.add(stream.id);
     const previous = sourceQueues.get(source.id) ?? Promise.resolve();
     const next = previous
       .catch(() => undefined)
-      .then(() => (stopped ? null : pool(() => runOne(source, stream, trigger, lastRunId))))
+      .then(() => (stopped ? null : pool(() => runOne(source, stream, trigger, foundDue))))
       .finally(() => running.delete(stream.id));
     sourceQueues.set(source.id, next);
     return next;
@@ -124,19 +125,19 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
   }
   log.info({ streams: tasks.length, timezone: TIMEZONE }, "ingest schedule registered");
 
+  const seenAt = (seen: Awaited<ReturnType<typeof lastRunIds>>, streamId: string): FoundDue => ({
+    lastRunId: seen.lastRunId.get(streamId) ?? 0,
+    at: seen.at,
+  });
   const caughtUp = options.catchUp
     ? (async () => {
-        const lastRuns = await selectRows<{
-          stream_id: string;
-          started_at: string | Date;
-          id: number | string;
-        }>(
+        const seen = await lastRunIds(db);
+        const lastRuns = await selectRows<{ stream_id: string; started_at: string | Date }>(
           db,
-          sql`select stream_id, max(started_at) as started_at, max(id) as id from ingest_runs group by stream_id`,
+          sql`select stream_id, max(started_at) as started_at from ingest_runs group by stream_id`,
         );
-        const lastId = new Map(lastRuns.map((r) => [r.stream_id, Number(r.id)]));
         const last = new Map(lastRuns.map((r) => [r.stream_id, new Date(r.started_at)]));
-        const owing = new Set(await streamsOwingARetry(db));
+        const owing = new Set(await streamsOwingARetry(db, startedAt));
         const due = streams.filter(
           ({ stream }) =>
             cron.validate(stream.schedule) &&
@@ -144,15 +145,17 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
         );
         // Another instance catching up at once may run a stream first: the run checks, lease in hand.
         return settle(
-          due.map(({ source, stream }) => enqueue(source, stream, "catch_up", lastId.get(stream.id) ?? 0)),
+          due.map(({ source, stream }) => enqueue(source, stream, "catch_up", seenAt(seen, stream.id))),
         );
       })()
     : Promise.resolve([]);
 
   const retryDue = async () => {
     if (stopped) return [];
+    const seen = await lastRunIds(db);
     const due = byId(await streamsDueForRetry(db));
-    return settle(due.map(({ source, stream }) => enqueue(source, stream, "retry")));
+    // Both instances' timers may find one retry due: whichever runs it second is skipped.
+    return settle(due.map(({ source, stream }) => enqueue(source, stream, "retry", seenAt(seen, stream.id))));
   };
   const retryCheckMs = options.retryCheckMs ?? 30_000;
   const retryTimer =

@@ -62,18 +62,43 @@ export async function acquireLease(
   };
 }
 
+/** What a caller saw of a stream when it found the stream owed a run. */
+export interface FoundDue {
+  /** The id of the stream's last run then (0: it had none). */
+  lastRunId: number;
+  /** The database's clock then. */
+  at: Date;
+}
+
 /**
- * The instance that started a run of the stream after run `afterId`, if one did: a caller that found the
- * stream owed a run when `afterId` was its last may find, once it holds the lease, that another process
- * ran it in between (two instances catching up at once).
+ * The instance that ran the stream since `seen`, if one did: a caller that found the stream owed a run
+ * may find, once it holds the lease, that another process did the work in between (two instances
+ * catching up or retrying at once). A run counts when it started after the last one seen, or when it
+ * finished after the caller looked: the last run seen may itself have been running on the other instance.
  */
-export async function ranAfter(db: Db, streamId: string, afterId: number): Promise<string | null> {
+export async function ranSince(db: Db, streamId: string, seen: FoundDue): Promise<string | null> {
   const [run] = await selectRows<{ instance: string | null }>(
     db,
-    sql`select instance from ingest_runs where stream_id = ${streamId} and id > ${afterId}
-        order by id limit 1`,
+    sql`select instance from ingest_runs where stream_id = ${streamId}
+          and (id > ${seen.lastRunId} or finished_at >= ${seen.at.toISOString()}::timestamptz)
+        order by id desc limit 1`,
   );
   return run ? (run.instance ?? "another process") : null;
+}
+
+/** Each stream's last run id, and the database's clock, read together. */
+export async function lastRunIds(db: Db): Promise<{ at: Date; lastRunId: Map<string, number> }> {
+  const rows = await selectRows<{ stream_id: string | null; id: number | string | null; at: string | Date }>(
+    db,
+    sql`select r.stream_id, max(r.id) as id, now() as at from (select 1) one
+        left join ingest_runs r on true group by r.stream_id`,
+  );
+  return {
+    at: toDate(rows[0]?.at ?? new Date()),
+    lastRunId: new Map(
+      rows.flatMap((r) => (r.stream_id === null ? [] : [[r.stream_id, Number(r.id)] as [string, number]])),
+    ),
+  };
 }
 
 /** Lets go of a lease this owner took and will not use. */
@@ -250,13 +275,23 @@ export async function streamsDueForRetry(db: Db, now: Date = new Date()): Promis
   return rows.map((r) => r.stream_id);
 }
 
-/** Streams whose last run failed or was interrupted: the next start tries them at once. */
-export async function streamsOwingARetry(db: Db): Promise<string[]> {
+/**
+ * Streams whose last run failed or was interrupted: the next start tries them at once. Only what
+ * happened before `startedAt` (this process's start) counts, unless the retry fell due anyway: a run
+ * another instance is doing, or a failure it had while this one was starting, is that instance's to
+ * retry on its backoff, not this one's to repeat at once.
+ */
+export async function streamsOwingARetry(db: Db, startedAt: Date): Promise<string[]> {
+  const before = startedAt.toISOString();
   const rows = await selectRows<{ stream_id: string }>(
     db,
     sql`select s.stream_id from stream_state s
-        where s.next_attempt_at is not null
-           or exists (select 1 from ingest_runs r where r.stream_id = s.stream_id and r.status = 'running')
+        where (s.next_attempt_at is not null
+               and (s.next_attempt_at <= now()
+                    or not exists (select 1 from ingest_runs r
+                                   where r.stream_id = s.stream_id and r.started_at >= ${before}::timestamptz)))
+           or exists (select 1 from ingest_runs r where r.stream_id = s.stream_id and r.status = 'running'
+                      and r.started_at < ${before}::timestamptz)
         order by s.stream_id`,
   );
   return rows.map((r) => r.stream_id);

@@ -81,11 +81,27 @@ describe("the lease", () => {
     );
   });
 
+  it("skips a run found due while another instance was running the stream, once that run has finished", async () => {
+    await setUp({ body: payload([["2024-Q1", 7.5]]) });
+    // Seen as due while the other instance's run (id 1) was still going: it finished after this look.
+    const seenWhileRunning = { lastRunId: 1, at: new Date() };
+    expect((await run(fakeStream(), { instance: "first" })).status).toBe("success");
+    const second = await run(fakeStream(), { instance: "second", foundDue: seenWhileRunning });
+    expect(second).toMatchObject({
+      status: "skipped",
+      error: "already run since it was found due, by first",
+    });
+    // Seen after that run had finished, the stream really is owed another one: it runs.
+    const third = await run(fakeStream(), { instance: "third", foundDue: { lastRunId: 1, at: new Date() } });
+    expect(third.status).toBe("unchanged");
+  });
+
   it("skips a run found due before another instance ran the stream, and lets go of the lease", async () => {
     const db = await setUp({ body: payload([["2024-Q1", 7.5]]) });
     // Two instances starting together both found the stream due when it had no run yet (last run id 0).
-    expect((await run(fakeStream(), { instance: "first", lastRunId: 0 })).status).toBe("success");
-    const second = await run(fakeStream(), { instance: "second", lastRunId: 0 });
+    const foundDue = { lastRunId: 0, at: new Date() };
+    expect((await run(fakeStream(), { instance: "first", foundDue })).status).toBe("success");
+    const second = await run(fakeStream(), { instance: "second", foundDue });
     expect(second).toMatchObject({
       status: "skipped",
       error: "already run since it was found due, by first",

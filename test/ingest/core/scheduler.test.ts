@@ -72,15 +72,34 @@ describe("startScheduler", () => {
       },
     ];
     const log = loggerFor("test");
-    const first = startScheduler({ db: database.db, sources, log, schedule: false, catchUp: true });
+    const startedAt = new Date();
+    const first = startScheduler({
+      db: database.db,
+      sources,
+      log,
+      schedule: false,
+      catchUp: true,
+      startedAt,
+    });
     const runs = await first.caughtUp;
     await first.stop();
     expect(runs.map((r) => [r.streamId, r.status])).toEqual([
       ["offline.a", "failed"],
       ["local.a", "success"],
     ]);
+    // A second instance that started before the failure leaves it to the first one's retry backoff.
+    const peer = startScheduler({ db: database.db, sources, log, schedule: false, catchUp: true, startedAt });
+    expect(await peer.caughtUp).toEqual([]);
+    await peer.stop();
     // The failed stream owes a retry: the next start runs it again, at once; the other one waits.
-    const second = startScheduler({ db: database.db, sources, log, schedule: false, catchUp: true });
+    const second = startScheduler({
+      db: database.db,
+      sources,
+      log,
+      schedule: false,
+      catchUp: true,
+      startedAt: new Date(),
+    });
     expect((await second.caughtUp).map((r) => [r.streamId, r.status])).toEqual([["offline.a", "failed"]]);
     await second.stop();
     const triggers = await selectRows<{ trigger: string; n: string }>(
