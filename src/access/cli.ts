@@ -8,6 +8,7 @@ import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { type KeyRole, keyRoles } from "../../schema/access";
 import { DatabaseConnectionError, type Db, openDatabase } from "../db/client";
+import { DirectoryHeldError, holdDirectory, refuseIfHeld } from "../db/holder";
 import { EnvError, parseEnv } from "../env";
 import { prepareDatabase } from "../startup";
 import { recordAudit } from "./audit";
@@ -112,12 +113,21 @@ export async function keysCommand(db: Db, argv: string[], print: (line: string) 
 
 async function main(): Promise<number> {
   const env = parseEnv();
-  const database = await openDatabase({ url: env.DATABASE_URL, pgliteDir: env.PGLITE_DIR });
+  // On the embedded database, a running hub holds the directory: keys are made while it is stopped.
+  if (!env.DATABASE_URL) refuseIfHeld(env.PGLITE_DIR);
+  const release = env.DATABASE_URL
+    ? () => {}
+    : holdDirectory(env.PGLITE_DIR, { kind: "keys", port: null, token: null });
   try {
-    await prepareDatabase(database);
-    return await keysCommand(database.db, process.argv.slice(2), (line) => console.log(line));
+    const database = await openDatabase({ url: env.DATABASE_URL, pgliteDir: env.PGLITE_DIR });
+    try {
+      await prepareDatabase(database);
+      return await keysCommand(database.db, process.argv.slice(2), (line) => console.log(line));
+    } finally {
+      await database.close();
+    }
   } finally {
-    await database.close();
+    release();
   }
 }
 
@@ -126,6 +136,10 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href)
     (code) => process.exit(code),
     (error: unknown) => {
       if (error instanceof EnvError) for (const issue of error.issues) console.error(`hublot: ${issue}`);
+      else if (error instanceof DirectoryHeldError)
+        console.error(
+          `hublot: ${error.message}; or ask the running hub with an admin key (createApiKey, rotateApiKey, revokeApiKey: docs/partners.md)`,
+        );
       else if (error instanceof DatabaseConnectionError) console.error(`hublot: ${error.message}`);
       else console.error(`hublot keys: ${error instanceof Error ? error.message : String(error)}`);
       process.exit(1);

@@ -11,6 +11,7 @@ import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import * as schema from "../../schema/index";
+import { refuseIfHeld } from "./holder";
 
 /** The one database type the rest of the code sees, whichever driver runs underneath. */
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -79,6 +80,8 @@ async function openPglite(
 ): Promise<Database> {
   const inMemory = dir.startsWith("memory://");
   let client: PGlite;
+  // Whoever opens it, and whatever it checked before: a second process on the directory can corrupt it.
+  if (!inMemory) refuseIfHeld(dir);
   try {
     if (!inMemory) mkdirSync(dir, { recursive: true });
     client = await PGlite.create(inMemory ? dir : resolve(dir), {

@@ -1,7 +1,7 @@
 /**
  * Who holds an embedded database directory. PGlite is one process's database: a second process opening
  * the same directory can corrupt it, and would not see the first one's writes. So the process that opens
- * it (the hub, or `npm run ingest` on its own) writes `hublot-holder.json` in the directory (pid, and for
+ * it (the hub, or `npm run ingest` or `npm run keys` on its own) writes `hublot-holder.json` in the directory (pid, and for
  * the hub its port and an admin token, readable by the directory's owner only) and removes it on exit;
  * another process reads it first: a live hub is asked to do the work (`POST /admin/ingest`), a live
  * ingest is waited for, and a holder whose process is dead (a crash, a kill -9) is taken over.
@@ -15,8 +15,8 @@ export const HOLDER_FILE = "hublot-holder.json";
 
 const holderSchema = z.object({
   pid: z.number().int().positive(),
-  /** What holds it: the hub answers on `port` with `token`; an ingest answers nothing. */
-  kind: z.enum(["hub", "ingest"]),
+  /** What holds it: the hub answers on `port` with `token`; a command-line tool answers nothing. */
+  kind: z.enum(["hub", "ingest", "keys"]),
   port: z.number().int().min(1).max(65535).nullable(),
   token: z.string().min(32).nullable(),
   since: z.string(),
@@ -81,14 +81,28 @@ export function holdDirectory(dir: string, holder: Omit<Holder, "pid" | "since">
   };
 }
 
+const HELD_BY: Record<Holder["kind"], string> = {
+  hub: "a running hub",
+  ingest: "`npm run ingest`",
+  keys: "`npm run keys`",
+};
+
 /** The directory is another live process's: opening it would risk the data. */
 export class DirectoryHeldError extends Error {
   constructor(dir: string, kind: Holder["kind"], pid: number) {
     super(
-      kind === "hub"
-        ? `the embedded database ${resolve(dir)} is held by a running hub (pid ${pid}): stop it first, or set PGLITE_DIR to another directory`
-        : `the embedded database ${resolve(dir)} is held by \`npm run ingest\` (pid ${pid}): wait for it to finish, then start again`,
+      `the embedded database ${resolve(dir)} is held by ${HELD_BY[kind]} (pid ${pid}): ${
+        kind === "hub"
+          ? "stop it first, or set PGLITE_DIR to another directory"
+          : "wait for it to finish, then start again"
+      }`,
     );
     this.name = "DirectoryHeldError";
   }
+}
+
+/** Throws when another live process holds the directory. */
+export function refuseIfHeld(dir: string): void {
+  const holder = liveHolder(dir);
+  if (holder) throw new DirectoryHeldError(dir, holder.kind, holder.pid);
 }

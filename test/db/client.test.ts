@@ -1,9 +1,11 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DatabaseConnectionError, openDatabase, selectRows } from "../../src/db/client";
+import { HOLDER_FILE } from "../../src/db/holder";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 
 describe("the database client", () => {
@@ -81,4 +83,29 @@ describe("the database client", () => {
       /cannot open the embedded database in .*a-file/,
     );
   });
+
+  it("refuses an embedded directory another live process holds, and opens it once that process is gone", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hublot-held-"));
+    // Another process, alive, stands for the hub holding the directory.
+    const other = spawn(process.execPath, ["-e", "setTimeout(() => {}, 60000)"]);
+    try {
+      holdAs(dir, other.pid as number);
+      await expect(openDatabase({ pgliteDir: dir })).rejects.toThrow(
+        /is held by a running hub \(pid \d+\): stop it first/,
+      );
+    } finally {
+      other.kill("SIGKILL");
+      await new Promise((r) => other.once("exit", r));
+    }
+    const opened = await openDatabase({ pgliteDir: dir });
+    await opened.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
 });
+
+function holdAs(dir: string, pid: number): void {
+  writeFileSync(
+    join(dir, HOLDER_FILE),
+    JSON.stringify({ pid, kind: "hub", port: 1, token: "x".repeat(64), since: new Date().toISOString() }),
+  );
+}
