@@ -41,16 +41,19 @@ function sourceMapOf(url: string): SourceMap | null {
 }
 
 /** The source file of a frame: the original one for the bundle's frames. */
-function fileOf(frame: Node["callFrame"]): string {
-  if (!frame.url.endsWith("dist/main.js")) return frame.url;
+function locate(frame: Node["callFrame"]): { file: string; line: number } {
+  const own = { file: frame.url, line: frame.lineNumber + 1 };
+  if (!frame.url.endsWith("dist/main.js")) return own;
   const map = sourceMapOf(frame.url) as (SourceMap & { dir?: string }) | null;
   const entry = map?.findEntry(frame.lineNumber, frame.columnNumber) as
-    | { originalSource?: string }
+    | { originalSource?: string; originalLine?: number }
     | undefined;
-  if (!entry?.originalSource) return frame.url;
+  if (!entry?.originalSource) return own;
   const source = entry.originalSource;
-  return source.startsWith("file:") ? fileURLToPath(source) : resolve(map?.dir ?? ".", source);
+  const file = source.startsWith("file:") ? fileURLToPath(source) : resolve(map?.dir ?? ".", source);
+  return { file, line: (entry.originalLine ?? 0) + 1 };
 }
+const fileOf = (frame: Node["callFrame"]) => locate(frame).file;
 
 const CATEGORIES: [string, (fn: string, file: string) => boolean][] = [
   ["idle (waiting: SQL, network)", (fn) => fn === "(idle)"],
@@ -92,6 +95,11 @@ const CATEGORIES: [string, (fn: string, file: string) => boolean][] = [
     "JSON (stringify/parse, native)",
     (fn, f) => f === "" && /^(stringify|parse|JSONStringify|JSONParse)$/.test(fn),
   ],
+  [
+    "socket writes (native writeBuffer, writev)",
+    (fn, f) => f === "" && /^(writeBuffer|writev|writeUtf8String)$/.test(fn),
+  ],
+  ["promise jobs (runMicrotasks)", (fn, f) => f === "" && fn === "runMicrotasks"],
   ["Node internals (net, streams, timers)", (_, f) => f.startsWith("node:")],
   ["(program): native, compiler", (fn) => fn === "(program)"],
   ["other", () => true],
@@ -117,11 +125,11 @@ function summarise(path: string) {
     const node = byId.get(id);
     if (!node) continue;
     const fn = node.callFrame.functionName || "(anonymous)";
-    const file = fileOf(node.callFrame);
+    const { file, line } = locate(node.callFrame);
     const [category] = CATEGORIES.find(([, test]) => test(fn, file)) ?? ["other"];
     byCategory.set(category, (byCategory.get(category) ?? 0) + us);
     const short = file.replace(/^.*node_modules\//, "").replace(/^.*\/(src|ingest)\//, "$1/");
-    const key = `${fn} ${short}${short ? `:${node.callFrame.lineNumber + 1}` : ""}`;
+    const key = `${fn} ${short}${short ? `:${line}` : ""}`;
     byFunction.set(key, (byFunction.get(key) ?? 0) + us);
     if (category === "other") others.set(key, (others.get(key) ?? 0) + us);
   }
