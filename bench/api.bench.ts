@@ -12,7 +12,8 @@
  * PostgreSQL when DATABASE_URL is set (a database `hublot_apibench_<fingerprint>` on that server, kept),
  * else PGlite (./data/bench/pglite-<fingerprint>; the floor reaches it through the hub's SQL_PORT, as PGlite
  * has one process). BENCH_ROUNDS (3), BENCH_SECONDS per measure (3), BENCH_CLIENTS ("1,10,50"),
- * BENCH_ONLY (a question name) shorten it.
+ * BENCH_ONLY (a question name) shorten it. BENCH_PROFILE=<dir> runs the hub under `node --cpu-prof`, writing
+ * its CPU profile there when it stops (open it in Chrome's DevTools, or summarise it by self time).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer as createHttpServer } from "node:http";
@@ -31,6 +32,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const CLIENTS = (process.env.BENCH_CLIENTS ?? "1,10,50").split(",").map(Number);
 const ONLY = process.env.BENCH_ONLY;
+const PROFILE = process.env.BENCH_PROFILE;
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -91,7 +93,11 @@ async function countStatements(where: { url?: string; pgliteDir?: string }, qs: 
 }
 
 async function startHub(env: Record<string, string>): Promise<ChildProcess> {
-  const command = process.env.BENCH_HUB_COMMAND ?? "npm start";
+  // `npm start`'s own steps, with the profiler on the hub's process only (NODE_OPTIONS would profile npm too).
+  const profiled = PROFILE
+    ? `node build.mjs && exec node --enable-source-maps --cpu-prof --cpu-prof-dir=${JSON.stringify(PROFILE)} dist/main.js`
+    : undefined;
+  const command = process.env.BENCH_HUB_COMMAND ?? profiled ?? "npm start";
   const child = spawn("sh", ["-c", command], {
     env: {
       ...process.env,
@@ -153,8 +159,13 @@ interface Measure {
   errors: number;
 }
 
+/**
+ * Numbers the requests of the whole run: counted per measure, the second round resent the first's
+ * bodies and was answered from the hub's answer cache (a 1 ms p50).
+ */
+let requestNumber = 0;
+
 async function load(url: string, body: string | undefined, connections: number): Promise<Measure> {
-  let n = 0;
   // One answer first: what the previous measure left queued is served before this one starts.
   await (
     await fetch(url, body ? { method: "POST", headers: { "content-type": "application/json" }, body } : {})
@@ -168,7 +179,8 @@ async function load(url: string, body: string | undefined, connections: number):
     requests: [
       {
         // A distinct extension per request: the hub's answer cache must miss, every answer is computed.
-        setupRequest: (req) => (body ? { ...req, body: body.replace("__N__", String(n++)) } : req),
+        setupRequest: (req) =>
+          body ? { ...req, body: body.replace("__N__", String(requestNumber++)) } : req,
       },
     ],
   });
@@ -246,6 +258,9 @@ async function main() {
           ].join(" | "),
         );
         console.log(rows[rows.length - 1]);
+        console.log(
+          `  rounds p50 hub/floor ms: ${hubRuns.map((h, i) => `${h.p50}/${floorRuns[i]?.p50 ?? "-"}`).join(", ")}`,
+        );
       }
     }
     console.log(

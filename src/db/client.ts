@@ -143,12 +143,49 @@ async function openPostgres(
     });
   }
   const db = drizzlePostgres(client, { schema, logger }) as unknown as Db;
+  prepareStatements(db);
   return {
     db,
     driver: "postgres",
     location,
     migrate: () => migratePostgres(drizzlePostgres(client, { schema }), { migrationsFolder }),
     close: () => client.end({ timeout: 5 }),
+  };
+}
+
+/**
+ * How many distinct statement texts a pool prepares. A prepared statement stays on its connection (and
+ * in the server backend's memory) until the connection closes, and postgres.js never evicts one: texts
+ * that vary with their input (a VALUES list per row count) would pile up. Past this many, new texts run
+ * unprepared as before; the API's statements are a few dozen texts, prepared long before the cap.
+ */
+export const PREPARED_TEXTS_MAX = 200;
+
+/**
+ * drizzle sends a statement it has no name for (every `db.execute`, every query builder) unprepared:
+ * postgres.js then parses it, waits for its parameter types (one round trip), binds and executes it
+ * (another), every time. Prepared, a repeated text is one Bind/Execute round trip and no parse.
+ * Transactions run on their own session and stay unprepared (ingest's bulk INSERTs vary in length).
+ */
+function prepareStatements(db: Db, max = PREPARED_TEXTS_MAX): void {
+  type PrepareQuery = (
+    query: { sql: string },
+    fields: unknown,
+    name: string | undefined,
+    ...rest: unknown[]
+  ) => unknown;
+  const session = db._.session as unknown as { prepareQuery: PrepareQuery };
+  const texts = new Set<string>();
+  session.prepareQuery = function (this: unknown, query, fields, name, ...rest) {
+    // Looked up per call: src/db/instrument.ts wraps the prototype's, possibly after this runs.
+    const prototypePrepare = (Object.getPrototypeOf(session) as { prepareQuery: PrepareQuery }).prepareQuery;
+    let named = name;
+    if (named === undefined && (texts.has(query.sql) || texts.size < max)) {
+      texts.add(query.sql);
+      // postgres.js names the statement itself; drizzle only asks whether there is a name.
+      named = "hublot";
+    }
+    return prototypePrepare.call(session, query, fields, named, ...rest);
   };
 }
 

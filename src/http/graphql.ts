@@ -1,5 +1,9 @@
+import type { ApolloServerPlugin } from "@apollo/server";
 import { ApolloServer } from "@apollo/server";
-import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from "@apollo/server/plugin/disabled";
 import { fastifyApolloHandler } from "@as-integrations/fastify";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { Kind, type OperationDefinitionNode, parse } from "graphql";
@@ -16,6 +20,17 @@ import { FormatError, requestedTableFormat } from "./tabular/format";
  * `/graphql`: GraphQL over GET and POST through Apollo, and the offline playground for a browser that
  * opens the URL; the playground's assets sit under `/playground/`.
  */
+/** What Apollo's cache-control plugin answered with no hint in the schema: never store. */
+const noStore: ApolloServerPlugin<GraphQLContext> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ response }) {
+        response.http.headers.set("cache-control", "no-store");
+      },
+    };
+  },
+};
+
 export async function registerGraphql(
   app: FastifyInstance,
   db: Db,
@@ -31,7 +46,15 @@ export async function registerGraphql(
     // a POST must be JSON, which no cross-site form can send, and no cookie ever identifies a caller.
     csrfPrevention: false,
     // Apollo's own landing page loads from a CDN; browsers get the offline playground instead.
-    plugins: [ApolloServerPluginLandingPageDisabled(), deadlinePlugin()],
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      // Apollo's cache-control plugin wraps every field's resolver to read hints no type declares, so
+      // each answer came out no-store whatever it held; that header is set once below instead (the
+      // answer cache, src/http/cache, replaces it on what it may store).
+      ApolloServerPluginCacheControlDisabled(),
+      noStore,
+      deadlinePlugin(),
+    ],
     // Apollo turns it off when NODE_ENV=production, which breaks users' codegen: the operator decides.
     introspection: limits.introspection,
     // A hash-only request would run a stored document with new variables the limits never saw.

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DatabaseConnectionError, openDatabase, selectRows } from "../../src/db/client";
+import { DatabaseConnectionError, openDatabase, PREPARED_TEXTS_MAX, selectRows } from "../../src/db/client";
 import { HOLDER_FILE } from "../../src/db/holder";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 
@@ -57,6 +57,36 @@ describe("the database client", () => {
       expect(row?.shared_buffers).toBe("16MB");
     } finally {
       await embedded.close();
+    }
+  });
+
+  it("prepares a repeated statement on PostgreSQL, up to a number of texts per pool", async () => {
+    if (!database.url) {
+      expect(database.driver).toBe("pglite");
+      return;
+    }
+    const one = await openDatabase({ url: database.url, maxConnections: 1 });
+    try {
+      const prepared = async (like: string) =>
+        Number(
+          (
+            await selectRows<{ n: number | string }>(
+              one.db,
+              sql`select count(*) as n from pg_prepared_statements where statement like ${like}`,
+            )
+          )[0]?.n,
+        );
+      for (let i = 0; i < 3; i++) await selectRows(one.db, sql`select ${i}::int as repeated`);
+      expect(await prepared("select $1::int as repeated")).toBe(1);
+      for (let i = 0; i < PREPARED_TEXTS_MAX + 20; i++)
+        await selectRows(one.db, sql`select ${sql.raw(String(i))} + ${1}::int as distinct_text`);
+      // postgres.js sends a statement without parameters by the simple protocol, never prepared.
+      // Texts past the cap run unprepared: the connection does not keep a statement per text forever.
+      const kept = await prepared("select % + $1::int as distinct_text");
+      expect(kept).toBeGreaterThan(0);
+      expect(kept).toBeLessThan(PREPARED_TEXTS_MAX);
+    } finally {
+      await one.close();
     }
   });
 

@@ -71,4 +71,18 @@ describe("the SQL statements of the dashboard question", () => {
     // Without batching across aliases, each `latest(territory:)` costs two statements more.
     expect(large.statements).toBeLessThanOrEqual(small.statements);
   });
+
+  it("read every `latest` in one statement whatever its territory, and progress with the targets", async () => {
+    const morning = await query<{ indicators: { nodes: { progress: unknown[] }[] } }>(`query {
+      indicators(first: 100) { nodes { code
+        latest { period value }
+        ct1: latest(territory: "CT-1") { period value }
+        ct2: latest(territory: "CT-2") { period value }
+        targets { code }
+        progress { targetCode status latestValue } } } }`);
+    expect(dataOf(morning).indicators.nodes.some((n) => n.progress.length > 0)).toBe(true);
+    // The indicators; their targets, the territories' check, every latest and the progress, together.
+    // Waiting for the check put the aliased latest in a statement of its own (six).
+    expect(morning.statements).toBeLessThanOrEqual(5);
+  });
 });

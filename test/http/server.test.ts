@@ -58,6 +58,21 @@ describe("the HTTP server", () => {
     expect(data?.territory).toMatchObject({ name: "Marseille" });
   });
 
+  it("marks an answer it does not cache no-store, and a cacheable one for revalidation", async () => {
+    const post = (query: string) =>
+      fetch(`${base}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ query }),
+      });
+    // A document that does not parse is outside the answer cache: nothing may keep it.
+    const invalid = await post("{ territory(");
+    expect(invalid.headers.get("cache-control")).toBe("no-store");
+    const cacheable = await post('{ territory(code: "COM-13055") { name } }');
+    expect(cacheable.status).toBe(200);
+    expect(cacheable.headers.get("cache-control")).toBe("public, max-age=0, must-revalidate");
+  });
+
   it("answers a bad argument with its stable code and a message that says what to fix, no stack", async () => {
     const res = await fetch(`${base}/graphql`, {
       method: "POST",
