@@ -8,6 +8,7 @@
 
 import { playgroundExamples } from "../src/graphql/examples";
 import { COMPARED_TERRITORIES, METROPOLE } from "../src/http/dashboard/queries";
+import { COMMUNES_FLOOR, CONFLICTS_FLOOR, SITES_FLOOR } from "./api-floors";
 
 export interface Question {
   name: string;
@@ -114,12 +115,17 @@ from (select i.number, i.code, json_build_object('code', i.code, 'number', i.num
 
 const INDICATORS_FLOOR = `select json_build_object('data', json_build_object('indicators', json_build_object(
   'totalCount', count(*), 'nodes', coalesce(json_agg(x.j order by x.number, x.code), '[]'))))::text as json
-from (select i.number, i.code, json_build_object('number', i.number, 'code', i.code, 'label', i.name_fr, 'unit', i.unit,
+from (select i.number, i.code, json_build_object('number', i.number, 'code', i.code, 'label', coalesce(nullif(i.name_en, ''), i.name_fr), 'unit', i.unit,
   'provider', (select json_build_object('code', p.code) from partners p where p.code = i.provider_partner_code),
   'latest', ${latestAt(METROPOLE)}) as j
   from indicators i where i.number is not null) x`;
 
-const floors: Record<string, string> = { Indicators: INDICATORS_FLOOR };
+const floors: Record<string, string> = {
+  Indicators: INDICATORS_FLOOR,
+  Communes: COMMUNES_FLOOR,
+  "Sites of the santé filière": SITES_FLOOR,
+  "Where the documents disagree": CONFLICTS_FLOOR,
+};
 
 export const questions: Question[] = [
   { name: "dashboard", query: DASHBOARD, floor: DASHBOARD_FLOOR },
