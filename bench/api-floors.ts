@@ -3,10 +3,16 @@
  * good engineer would hand-write against the same tables and indexes, building the very JSON the hub
  * answers an anonymous caller (keys, list order, rounding), which api.bench.ts checks before measuring.
  */
+import { CronExpressionParser } from "cron-parser";
+import { TIMEZONE } from "../ingest/core/scheduler";
+import { sources } from "../ingest/registry";
+
+/** The hub's grace before a stream that missed its due time reads stale (src/graphql/ingest/ingest.loaders.ts). */
+const GRACE_MS = 60 * 60 * 1000;
 
 /** `value` rounded to `d` decimals when the series states them, as src/graphql/series/precision.ts does. */
 export const rounded = (v: string, d: string) =>
-  `case when ${d} is null then ${v} else round(${v}::numeric, ${d})::float8 end`;
+  `case when ${d} is null then ${v} else round((${v})::numeric, ${d})::float8 end`;
 
 /** What the hub shows an anonymous caller of series `s`: the rule of migration 0006, as the dashboard's floor. */
 export const VISIBLE = `exists (select 1 from series_reach r where r.series_id = s.id
@@ -57,3 +63,72 @@ export const CONFLICTS_FLOOR = data(`json_build_object('documentConflicts', (
   ) order by c.code), '[]'))
   from document_conflicts c where exists (select 1 from jsonb_array_elements(c.values) v,
     jsonb_array_elements(v->'refs') r where r->>'doc' = '001')))`);
+
+/** The refs of a JSON column, as the GraphQL SourceRef the examples ask for (doc and line). */
+const refs = (column: string) => `(select coalesce(json_agg(json_build_object('doc', r.ref->>'doc',
+    'line', (r.ref->>'line')::int) order by r.n), '[]') from jsonb_array_elements(${column}) with ordinality r(ref, n))`;
+
+/** An instant as JavaScript's toISOString writes it, as the hub's DateTime scalar does. */
+const iso = (v: string) => `to_char(${v} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/**
+ * Unemployment in the Bouches-du-Rhône since 2020: the indicator's baselines, and each of its series
+ * there with every observation since then, the year before's value (the same period label a year
+ * back, as the hub matches it) and provenance. Reads only the observations asked for, on the key.
+ */
+export const UNEMPLOYMENT_FLOOR = data(`json_build_object('indicator', (
+  select json_build_object('label', i.name_fr,
+    'baselines', (select coalesce(json_agg(json_build_object('valueText', b.value_text, 'period', b.period,
+        'scope', b.scope, 'refs', ${refs("b.refs")}) order by b.code), '[]')
+      from baseline_indicators bi join baselines b on b.code = bi.baseline_code where bi.indicator_code = i.code),
+    'series', (select coalesce(json_agg(json_build_object(
+        'title', coalesce(s.title_fr, s.title_en), 'unit', s.unit,
+        'observations', (select coalesce(json_agg(json_build_object('period', o.period,
+            'value', ${rounded("o.value", "s.decimals")}, 'obsStatus', o.obs_status,
+            'changeFromYearBefore', case when y.period is not null then json_build_object('basePeriod', y.period,
+              'absolute', ${rounded("o.value - y.value", "s.decimals")}) end,
+            'provenance', json_build_object('sourceUrl', o.source_url, 'retrievedAt', ${iso("o.retrieved_at")})
+          ) order by o.period_start, o.period), '[]')
+          from observations o left join observations y on y.series_id = o.series_id
+            and y.period = (left(o.period, 4)::int - 1)::text || substr(o.period, 5)
+          where o.series_id = s.id and o.period_end >= '2020-01-01')
+      ) order by s.measure, s.breakdown_key), '[]')
+      from series s where s.indicator_code = i.code and s.territory_code = 'DEP-13' and ${VISIBLE}))
+  from indicators i where i.code = 'unemployment_rate'))`);
+
+/** A string as a SQL literal. */
+const literal = (s: string | null) => (s === null ? "null" : `'${s.replaceAll("'", "''")}'`);
+
+/**
+ * Stale sources. The registry is code, not rows, so the floor carries it as a VALUES list, with each
+ * stream's last due time before the hub's grace hour computed here as the hub computes it (cron-parser,
+ * Paris time): a due time falling during a bench run would make the two differ, which the check shows.
+ * What an anonymous caller sees: streams of visible datasets, no error texts.
+ */
+export function staleSourcesFloor(now = new Date()): string {
+  const dueBefore = new Date(now.getTime() - GRACE_MS + 1000);
+  const rows = sources.flatMap((source, i) =>
+    source.streams.map((stream, j) => {
+      const due = CronExpressionParser.parse(stream.schedule, { currentDate: dueBefore, tz: TIMEZONE })
+        .prev()
+        .toDate();
+      return `(${i}, ${literal(source.id)}, ${literal(source.title)}, ${j}, ${literal(stream.id)}, ${literal(
+        stream.schedule,
+      )}, ${literal(stream.datasetCode)}, '${due.toISOString()}'::timestamptz)`;
+    }),
+  );
+  return data(`json_build_object('ingestSources', (
+  select json_agg(json_build_object('id', x.source_id, 'title', x.title, 'streams', x.streams) order by x.source_n)
+  from (select g.source_n, g.source_id, g.title, coalesce(json_agg(json_build_object('id', g.stream_id,
+      'schedule', g.schedule, 'stale', st.last_success_at is null or g.last_due > st.last_success_at,
+      'lastSuccessAt', ${iso("st.last_success_at")}, 'lastFailureAt', ${iso("st.last_failure_at")}, 'lastError', null,
+      'lastRun', (select json_build_object('status', r.status, 'startedAt', ${iso("r.started_at")},
+          'rowsInserted', r.rows_inserted, 'rowsUpdated', r.rows_updated)
+        from ingest_runs r where r.stream_id = g.stream_id order by r.started_at desc, r.id desc limit 1)
+    ) order by g.stream_n) filter (where d.code is not null), '[]') as streams
+    from (values ${rows.join(",\n      ")}) g(source_n, source_id, title, stream_n, stream_id, schedule, dataset_code, last_due)
+    left join datasets d on d.code = g.dataset_code
+      and hub_may_see(d.visibility, d.partner_code, d.shared_with, d.embargo_until, 'anonymous', null)
+    left join stream_state st on st.stream_id = g.stream_id and d.code is not null
+    group by g.source_n, g.source_id, g.title) x))`);
+}

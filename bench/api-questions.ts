@@ -8,7 +8,13 @@
 
 import { playgroundExamples } from "../src/graphql/examples";
 import { COMPARED_TERRITORIES, METROPOLE } from "../src/http/dashboard/queries";
-import { COMMUNES_FLOOR, CONFLICTS_FLOOR, SITES_FLOOR } from "./api-floors";
+import {
+  COMMUNES_FLOOR,
+  CONFLICTS_FLOOR,
+  SITES_FLOOR,
+  staleSourcesFloor,
+  UNEMPLOYMENT_FLOOR,
+} from "./api-floors";
 
 export interface Question {
   name: string;
@@ -125,6 +131,8 @@ const floors: Record<string, string> = {
   Communes: COMMUNES_FLOOR,
   "Sites of the santé filière": SITES_FLOOR,
   "Where the documents disagree": CONFLICTS_FLOOR,
+  "Unemployment in the Bouches-du-Rhône": UNEMPLOYMENT_FLOOR,
+  "Stale sources": staleSourcesFloor(),
 };
 
 export const questions: Question[] = [
