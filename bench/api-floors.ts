@@ -132,3 +132,22 @@ export function staleSourcesFloor(now = new Date()): string {
     left join stream_state st on st.stream_id = g.stream_id and d.code is not null
     group by g.source_n, g.source_id, g.title) x))`);
 }
+
+/**
+ * Private salaried jobs by filière and year in the communes of the Pays d'Aix since 2021: one grouped
+ * sum over the filière series of its member communes. The hub's checks before summing (units, levels)
+ * are left out: they reject questions, they do not change this answer.
+ */
+export const JOBS_BY_FILIERE_FLOOR = data(`json_build_object(
+  'territory', (select json_build_object('name', t.name) from territories t where t.code = 'CT-2'),
+  'aggregate', (select coalesce(json_agg(json_build_object('filiereCode', a.filiere_code, 'period', a.period,
+      'value', ${rounded("a.value", "a.decimals")}, 'unit', a.unit, 'seriesCount', a.series_count)
+      order by a.filiere_code, a.period), '[]')
+    from (select s.filiere_code, left(o.period, 4) as period, sum(o.value) as value, max(s.decimals) as decimals,
+        min(s.unit) as unit, count(distinct s.id) as series_count
+      from series s join observations o on o.series_id = s.id
+      where s.indicator_code = 'net_job_creation' and s.measure = 'private_salaried_jobs'
+        and s.breakdown_key ~ '^filiere=[^;]*$'
+        and s.territory_code in (select l.child_code from territory_links l where l.parent_code = 'CT-2')
+        and ${VISIBLE} and o.period_end >= '2021-01-01'
+      group by s.filiere_code, left(o.period, 4) having count(o.value) > 0) a))`);

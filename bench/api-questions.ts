@@ -11,6 +11,7 @@ import { COMPARED_TERRITORIES, METROPOLE } from "../src/http/dashboard/queries";
 import {
   COMMUNES_FLOOR,
   CONFLICTS_FLOOR,
+  JOBS_BY_FILIERE_FLOOR,
   SITES_FLOOR,
   staleSourcesFloor,
   UNEMPLOYMENT_FLOOR,
@@ -192,6 +193,7 @@ const floors: Record<string, string> = {
   "Unemployment in the Bouches-du-Rhône": UNEMPLOYMENT_FLOOR,
   "Stale sources": staleSourcesFloor(),
   "Orientation 1: latest values and progress": ORIENTATION_FLOOR,
+  "Jobs by filière in the Pays d'Aix": JOBS_BY_FILIERE_FLOOR,
 };
 
 export const questions: Question[] = [
