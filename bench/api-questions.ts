@@ -197,6 +197,13 @@ const floors: Record<string, string> = {
 };
 
 export const questions: Question[] = [
+  // What any answer costs the hub beyond its statements (HTTP, the gate, Apollo, serializing): the
+  // part of every ratio below that no statement can remove. Its floor is a constant from the database.
+  {
+    name: "fixed cost",
+    query: "query FixedCost { __typename }",
+    floor: `select '{"data":{"__typename":"Query"}}'::text as json`,
+  },
   { name: "dashboard", query: DASHBOARD, floor: DASHBOARD_FLOOR },
   ...playgroundExamples
     .filter((e) => !e.headers)
