@@ -171,8 +171,15 @@ interface Measure {
   errors: number;
 }
 
+/**
+ * Numbers the requests of the whole run, not of one measure: the hub keeps its answers for its
+ * lifetime, so a counter starting again at 0 each measure resent the previous round's bodies and
+ * every round after the first measured the answer cache.
+ */
+const RUN = `${process.pid}-${Date.now()}`;
+let sent = 0;
+
 async function load(url: string, body: string | undefined, connections: number): Promise<Measure> {
-  let n = 0;
   // One answer first: what the previous measure left queued is served before this one starts.
   await (
     await fetch(url, body ? { method: "POST", headers: { "content-type": "application/json" }, body } : {})
@@ -186,7 +193,7 @@ async function load(url: string, body: string | undefined, connections: number):
     requests: [
       {
         // A distinct extension per request: the hub's answer cache must miss, every answer is computed.
-        setupRequest: (req) => (body ? { ...req, body: body.replace("__N__", String(n++)) } : req),
+        setupRequest: (req) => (body ? { ...req, body: body.replace("__N__", `${RUN}-${sent++}`) } : req),
       },
     ],
   });
