@@ -6,6 +6,7 @@
  *   since 2015, plus filière breakdowns at the Métropole and the conseils de territoire;
  * - a daily series (ten years) per indicator at the Métropole and each conseil de territoire, as air
  *   quality is: the series where reading every observation to keep the last one costs most;
+ * - private salaried jobs by filière at every commune (annual, 2010-2024);
  * - a commune × NAF export shaped like URSSAF's (annual, 2010-2024), the bulk of the rows.
  *
  * Built once and reused: a named PostgreSQL database, or a PGlite directory, whose name carries a
@@ -19,7 +20,7 @@ import postgres from "postgres";
 import { type Database, openDatabase, selectRows } from "../src/db/client";
 import { prepareDatabase } from "../src/startup";
 
-const GENERATOR_VERSION = "1";
+const GENERATOR_VERSION = "2";
 
 export function benchFingerprint(): string {
   const journal = readFileSync(new URL("../drizzle/meta/_journal.json", import.meta.url), "utf8");
@@ -56,6 +57,19 @@ async function generate(database: Database): Promise<void> {
     select s.id, to_char(d, 'YYYY-MM-DD'), d::date, d::date, abs(hashtext(s.id::text || d::text) % 200), 'A', 'invented://bench', now()
     from series s cross join generate_series('2015-01-01'::timestamp, '2024-12-31'::timestamp, interval '1 day') d
     where s.measure = 'bench_daily'`);
+  // Private salaried jobs by filière at every commune, annual, as URSSAF's filière counts are: what the
+  // README's "Jobs by filière in the Pays d'Aix" example adds up (without them it summed nothing).
+  await db.execute(sql`
+    insert into series (indicator_code, territory_code, measure, breakdown, breakdown_key, filiere_code, frequency, unit, decimals, title_fr)
+    select 'net_job_creation', t.code, 'private_salaried_jobs', jsonb_build_object('filiere', f.code), 'filiere=' || f.code,
+      f.code, 'A', 'jobs', 0, 'invented'
+    from (select code from territories where level = 'commune') t cross join (values ('F1'), ('F2'), ('F3')) f(code)
+    on conflict do nothing`);
+  await db.execute(sql`
+    insert into observations (series_id, period, period_start, period_end, value, obs_status, source_url, retrieved_at)
+    select s.id, y::text, make_date(y, 1, 1), make_date(y, 12, 31), abs(hashtext(s.id::text || y::text) % 3000), 'A',
+      'invented://bench', now()
+    from series s cross join generate_series(2010, 2024) y where s.measure = 'private_salaried_jobs'`);
   // The URSSAF-shaped bulk: communes × NAF codes, 15 annual values each.
   await db.execute(sql`
     insert into series (indicator_code, territory_code, measure, breakdown, breakdown_key, naf_code, frequency, unit, decimals)

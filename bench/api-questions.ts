@@ -8,6 +8,14 @@
 
 import { playgroundExamples } from "../src/graphql/examples";
 import { COMPARED_TERRITORIES, METROPOLE } from "../src/http/dashboard/queries";
+import {
+  COMMUNES_FLOOR,
+  CONFLICTS_FLOOR,
+  JOBS_BY_FILIERE_FLOOR,
+  SITES_FLOOR,
+  staleSourcesFloor,
+  UNEMPLOYMENT_FLOOR,
+} from "./api-floors";
 
 export interface Question {
   name: string;
@@ -114,14 +122,88 @@ from (select i.number, i.code, json_build_object('code', i.code, 'number', i.num
 
 const INDICATORS_FLOOR = `select json_build_object('data', json_build_object('indicators', json_build_object(
   'totalCount', count(*), 'nodes', coalesce(json_agg(x.j order by x.number, x.code), '[]'))))::text as json
-from (select i.number, i.code, json_build_object('number', i.number, 'code', i.code, 'label', i.name_fr, 'unit', i.unit,
+from (select i.number, i.code, json_build_object('number', i.number, 'code', i.code, 'label', coalesce(nullif(i.name_en, ''), i.name_fr), 'unit', i.unit,
   'provider', (select json_build_object('code', p.code) from partners p where p.code = i.provider_partner_code),
   'latest', ${latestAt(METROPOLE)}) as j
   from indicators i where i.number is not null) x`;
 
-const floors: Record<string, string> = { Indicators: INDICATORS_FLOOR };
+/** An agenda figure's refs as the GraphQL SourceRef the examples ask for (doc and line). */
+const REFS = (column: string) => `(select coalesce(json_agg(json_build_object('doc', r.ref->>'doc',
+    'line', (r.ref->>'line')::int) order by r.n), '[]') from jsonb_array_elements(${column}) with ordinality r(ref, n))`;
+const sameUnit = (
+  a: string,
+  b: string,
+) => `(trim(${a}) <> '' and (starts_with(lower(trim(${a})), lower(trim(${b})))
+    or starts_with(lower(trim(${b})), lower(trim(${a})))))`;
+
+/**
+ * Orientation 1: its indicators (those of O1 or a node below it) with their latest value at the Métropole,
+ * their headline (that value, else the agenda figure src/graphql/indicator/headline.ts picks), targets and
+ * progress, each progress with its own headline (its latest value, else the figure its target cites).
+ */
+const ORIENTATION_FLOOR = `with recursive below(code) as (
+    select 'O1'::text union select n.code from agenda_nodes n join below b on n.parent_code = b.code),
+  ${PROGRESS}
+select json_build_object('data', json_build_object(
+  'agendaNode', (select json_build_object('code', n.code, 'label', n.title_fr) from agenda_nodes n where n.code = 'O1'),
+  'indicators', json_build_object('nodes', coalesce(json_agg(x.j order by x.number nulls last, x.code), '[]'))))::text as json
+from (select i.number, i.code, json_build_object('number', i.number, 'label', coalesce(nullif(i.name_en, ''), i.name_fr),
+  'latest', case when m.period is not null then json_build_object('period', m.period, 'value', ${rounded("m.value", "m.decimals")}) end,
+  'headline', case when m.value is not null then json_build_object('value', ${rounded("m.value", "m.decimals")},
+      'period', m.period, 'unit', m.unit, 'fromAgenda', false, 'agendaFigure', null)
+    else (select json_build_object('value', b.value_numeric, 'period', b.period, 'unit', b.unit, 'fromAgenda', true,
+        'agendaFigure', json_build_object('valueText', b.value_text, 'refs', ${REFS("b.refs")}))
+      from baseline_indicators bi join baselines b on b.code = bi.baseline_code
+      cross join lateral (select exists (select 1 from target_indicators ti join target_baselines tb on tb.target_code = ti.target_code
+        where ti.indicator_code = i.code and tb.baseline_code = b.code) as cited) c
+      where bi.indicator_code = i.code and b.value_numeric is not null and b.territory_code = '${METROPOLE}'
+        and (c.cited or ${sameUnit("b.unit", "i.unit")})
+      order by c.cited desc, coalesce(b.period, '') desc, b.code limit 1) end,
+  'targets', (select coalesce(json_agg(json_build_object('code', tg.code, 'label', tg.label, 'valueText', tg.value_text,
+      'horizon', tg.horizon, 'refs', ${REFS("tg.refs")}) order by tg.code), '[]')
+    from target_indicators ti join targets tg on tg.code = ti.target_code where ti.indicator_code = i.code),
+  'progress', (select coalesce(json_agg(json_build_object('targetCode', p.target_code,
+      'headline', case when p.latest_value is not null then json_build_object('value', ${rounded("p.latest_value", "p.decimals")},
+          'period', p.latest_period, 'fromAgenda', false, 'agendaFigure', null)
+        else (select json_build_object('value', b.value_numeric, 'period', b.period, 'fromAgenda', true,
+            'agendaFigure', json_build_object('valueText', b.value_text, 'refs', ${REFS("b.refs")}))
+          from target_baselines tb join baselines b on b.code = tb.baseline_code
+          where tb.target_code = p.target_code and b.value_numeric is not null
+          order by (b.value_numeric = p.base_value and b.period is not distinct from p.baseline_period) desc nulls last, b.code
+          limit 1) end,
+      'baselineValue', p.base_value, 'baselinePeriod', p.baseline_period,
+      'latestValue', ${rounded("p.latest_value", "p.decimals")}, 'latestPeriod', p.latest_period,
+      'targetValue', ${rounded("p.target_value", "p.decimals")}, 'shareAchieved', round(p.share_achieved::numeric, 4)::float8,
+      'timeElapsed', round(p.time_elapsed::numeric, 4)::float8, 'status', p.status)
+      order by p.target_code), '[]')
+    from progress p where p.indicator_code = i.code)) as j
+  from indicators i left join lateral (select o.period, o.value, s.unit, s.decimals
+    from (select s.id, s.unit, s.decimals from series s where s.indicator_code = i.code and s.territory_code = '${METROPOLE}'
+      and s.breakdown_key = '' and ${VISIBLE} order by ${HEADLINE} desc, s.measure limit 1) s
+    cross join lateral (select o.period, o.value from observations o where o.series_id = s.id
+      order by o.period desc limit 1) o) m on true
+  where i.code in (select l.indicator_code from agenda_node_indicators l join below b on b.code = l.node_code)
+  order by i.number nulls last, i.code limit 100) x`;
+
+const floors: Record<string, string> = {
+  Indicators: INDICATORS_FLOOR,
+  Communes: COMMUNES_FLOOR,
+  "Sites of the santé filière": SITES_FLOOR,
+  "Where the documents disagree": CONFLICTS_FLOOR,
+  "Unemployment in the Bouches-du-Rhône": UNEMPLOYMENT_FLOOR,
+  "Stale sources": staleSourcesFloor(),
+  "Orientation 1: latest values and progress": ORIENTATION_FLOOR,
+  "Jobs by filière in the Pays d'Aix": JOBS_BY_FILIERE_FLOOR,
+};
 
 export const questions: Question[] = [
+  // What any answer costs the hub beyond its statements (HTTP, the gate, Apollo, serializing): the
+  // part of every ratio below that no statement can remove. Its floor is a constant from the database.
+  {
+    name: "fixed cost",
+    query: "query FixedCost { __typename }",
+    floor: `select '{"data":{"__typename":"Query"}}'::text as json`,
+  },
   { name: "dashboard", query: DASHBOARD, floor: DASHBOARD_FLOOR },
   ...playgroundExamples
     .filter((e) => !e.headers)

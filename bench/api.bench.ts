@@ -62,6 +62,23 @@ function normalize(v: unknown): unknown {
   return v;
 }
 
+/** Where two normalized answers first differ, as a path with both values: what to fix in the floor. */
+function firstDifference(a: unknown, b: unknown, path = ""): string | null {
+  if (JSON.stringify(a) === JSON.stringify(b)) return null;
+  if (a && b && typeof a === "object" && typeof b === "object") {
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
+    for (const k of keys) {
+      const d = firstDifference(
+        (a as Record<string, unknown>)[k],
+        (b as Record<string, unknown>)[k],
+        `${path}/${k}`,
+      );
+      if (d) return d;
+    }
+  }
+  return `${path || "/"}: floor ${JSON.stringify(a)?.slice(0, 200)}, hub ${JSON.stringify(b)?.slice(0, 200)}`;
+}
+
 async function countStatements(where: { url?: string; pgliteDir?: string }, qs: Question[]) {
   let count = 0;
   const database = await openDatabase({
@@ -84,7 +101,8 @@ async function countStatements(where: { url?: string; pgliteDir?: string }, qs: 
       });
       if (result.errors?.length)
         throw new Error(`${q.name}: ${result.errors.map((e) => e.message).join("; ")}`);
-      out.set(q.name, { statements: count, answer: result });
+      // As it goes over the wire: DateTime fields are Date objects until serialized.
+      out.set(q.name, { statements: count, answer: JSON.parse(JSON.stringify(result)) });
     }
   } finally {
     await database.close();
@@ -160,10 +178,12 @@ interface Measure {
 }
 
 /**
- * Numbers the requests of the whole run: counted per measure, the second round resent the first's
- * bodies and was answered from the hub's answer cache (a 1 ms p50).
+ * Numbers the requests of the whole run, not of one measure: the hub keeps its answers for its
+ * lifetime, so a counter starting again at 0 each measure resent the previous round's bodies and
+ * every round after the first measured the answer cache.
  */
-let requestNumber = 0;
+const RUN = `${process.pid}-${Date.now()}`;
+let sent = 0;
 
 async function load(url: string, body: string | undefined, connections: number): Promise<Measure> {
   // One answer first: what the previous measure left queued is served before this one starts.
@@ -179,8 +199,7 @@ async function load(url: string, body: string | undefined, connections: number):
     requests: [
       {
         // A distinct extension per request: the hub's answer cache must miss, every answer is computed.
-        setupRequest: (req) =>
-          body ? { ...req, body: body.replace("__N__", String(requestNumber++)) } : req,
+        setupRequest: (req) => (body ? { ...req, body: body.replace("__N__", `${RUN}-${sent++}`) } : req),
       },
     ],
   });
@@ -219,9 +238,10 @@ async function main() {
     // The floor answers what the hub answers, or its figures mean nothing.
     for (const q of qs.filter((x) => x.floor)) {
       const floorAnswer = await (await fetch(`http://127.0.0.1:${floorPort}${floor.pathOf(q)}`)).json();
-      const same =
-        JSON.stringify(normalize(floorAnswer)) === JSON.stringify(normalize(counted.get(q.name)?.answer));
-      console.log(`floor of ${q.name}: ${same ? "same answer as the hub" : "ANSWER DIFFERS from the hub's"}`);
+      const difference = firstDifference(normalize(floorAnswer), normalize(counted.get(q.name)?.answer));
+      console.log(
+        `floor of ${q.name}: ${difference ? `ANSWER DIFFERS from the hub's at ${difference}` : "same answer as the hub"}`,
+      );
     }
     const rows: string[] = [];
     for (const q of qs) {

@@ -59,27 +59,30 @@ interface Row {
 const toDate = (v: string | Date | null) => (v === null ? null : new Date(v));
 
 export async function streamStatuses(db: Db, sources: SourceDefinition[]): Promise<StreamStatus[]> {
-  const rows = await selectRows<Row>(
-    db,
-    sql`select s.stream_id, r.id, r.status, r.trigger, r.started_at, r.finished_at, r.rows_inserted,
+  // The two reads side by side: neither needs the other, and each is a round trip.
+  const [rows, heldRows] = await Promise.all([
+    selectRows<Row>(
+      db,
+      sql`select s.stream_id, r.id, r.status, r.trigger, r.started_at, r.finished_at, r.rows_inserted,
           r.rows_updated, r.rows_unchanged, r.error, s.last_success_at, s.last_failure_at, s.last_error,
           s.next_attempt_at, s.consecutive_failures, s.lease_owner, s.lease_expires_at
         from stream_state s
         left join lateral (
           select * from ingest_runs r where r.stream_id = s.stream_id order by r.started_at desc, r.id desc limit 1
         ) r on true`,
-  );
-  const byStream = new Map(rows.map((r) => [r.stream_id, r]));
-  const heldRows = await selectRows<{
-    stream_id: string;
-    resource_key: string;
-    held_raw_payload_id: number | string;
-    held_reason: string | null;
-  }>(
-    db,
-    sql`select stream_id, resource_key, held_raw_payload_id, held_reason from resource_state
+    ),
+    selectRows<{
+      stream_id: string;
+      resource_key: string;
+      held_raw_payload_id: number | string;
+      held_reason: string | null;
+    }>(
+      db,
+      sql`select stream_id, resource_key, held_raw_payload_id, held_reason from resource_state
         where held_raw_payload_id is not null order by stream_id, resource_key`,
-  );
+    ),
+  ]);
+  const byStream = new Map(rows.map((r) => [r.stream_id, r]));
   const held = new Map<string, StreamStatus["held"]>();
   for (const h of heldRows) {
     const list = held.get(h.stream_id) ?? [];

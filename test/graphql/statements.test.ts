@@ -7,6 +7,9 @@ import { createTestDatabase, type TestDatabase } from "../support/db";
 import { loadFixtureData } from "../support/fixture-data";
 import { dataOf, graphqlOn } from "../support/graphql";
 
+// biome-ignore lint/suspicious/noExplicitAny: answers are walked loosely, each query has its own shape
+type Answer = any;
+
 const NESTED = `query Nested($first: Int!) {
   territories(level: COMMUNE, first: $first, orderBy: { field: POPULATION, direction: DESC }) {
     nodes {
@@ -84,5 +87,26 @@ describe("the SQL statements of the dashboard question", () => {
     // The indicators; their targets, the territories' check, every latest and the progress, together.
     // Waiting for the check put the aliased latest in a statement of its own (six).
     expect(morning.statements).toBeLessThanOrEqual(5);
+  });
+});
+
+describe("the SQL statements of headlines", () => {
+  const headlines = (observation: string) => `query {
+    indicators(first: 100) { nodes { code latest { period value } headline { value period ${observation} } } } }`;
+
+  it("share the latest values' statement, and read changes only when the headline's observation asks", async () => {
+    const plain = await query<{ indicators: { nodes: Answer[] } }>(headlines(""));
+    const withChanges = await query<{ indicators: { nodes: Answer[] } }>(
+      headlines("observation { changeFromYearBefore { absolute } }"),
+    );
+    const measured = dataOf(plain).indicators.nodes.filter((i) => i.latest?.value != null);
+    expect(measured.length).toBeGreaterThan(3);
+    for (const i of measured) expect(i.headline).toEqual({ value: i.latest.value, period: i.latest.period });
+    // Changes cost their own statement (two more index reads per row); without them, none more.
+    expect(withChanges.statements).toBe(plain.statements + 1);
+    const changes = dataOf(withChanges).indicators.nodes.flatMap((i) =>
+      i.headline?.observation?.changeFromYearBefore ? [i.headline.observation.changeFromYearBefore] : [],
+    );
+    expect(changes.length).toBeGreaterThan(0);
   });
 });

@@ -194,14 +194,13 @@ export async function aggregate(ctx: GraphQLContext, args: AggregateArgs, filter
     indicators: { code: string; additive: boolean; unit: string }[] | null;
   }>(
     ctx.db,
-    sql`select
-          (select array_agg(distinct s.measure) from series s where ${where}) as measures,
-          (select array_agg(distinct s.unit) from series s where ${where}) as units,
-          (select array_agg(distinct t.level) from series s join territories t on t.code = s.territory_code
-            where ${where}) as levels,
+    // One pass over the selected series (every series has its territory), where a subquery per list
+    // planned and ran the filter, visibility rule included, four times.
+    sql`select array_agg(distinct s.measure) as measures, array_agg(distinct s.unit) as units,
+          array_agg(distinct t.level) as levels,
           (select json_agg(json_build_object('code', i.code, 'additive', i.additive, 'unit', i.unit) order by i.code)
             from indicators i
-            where i.code in (select s.indicator_code from series s where ${where})
+            where i.code = any(array_agg(distinct s.indicator_code))
               ${
                 named.length
                   ? sql`or i.code in (${sql.join(
@@ -209,7 +208,8 @@ export async function aggregate(ctx: GraphQLContext, args: AggregateArgs, filter
                       sql`, `,
                     )})`
                   : sql``
-              }) as indicators`,
+              }) as indicators
+        from series s join territories t on t.code = s.territory_code where ${where}`,
   );
   checkAggregate(args, {
     measures: (profile?.measures ?? []).filter(Boolean),

@@ -170,11 +170,8 @@ export async function listConflicts(
   return rows.map(toConflict);
 }
 
-const keyTable = (keys: string[]) =>
-  sql`(values ${sql.join(
-    keys.map((k) => sql`(${k}::text)`),
-    sql`, `,
-  )}) as k(key)`;
+/** The keys as a table, from one array parameter: one statement text whatever the number of keys. */
+const keyTable = (keys: string[]) => sql`unnest(${sql.param(keys)}::text[]) as k(key)`;
 
 /** The baselines of many entities of one kind (the baselines of each filière…), in one statement. */
 export const baselinesOf = (ctx: GraphQLContext, link: FigureLink) =>

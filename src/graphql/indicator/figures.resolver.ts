@@ -2,7 +2,8 @@
  * Baselines and document conflicts as first-class lists, and their links from every entity they concern
  * (indicator, filière, site, territory, agenda node, target) and back.
  */
-import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, Query, Resolver, Root } from "type-graphql";
+import { type FieldNode, type GraphQLResolveInfo, Kind, type SelectionSetNode } from "graphql";
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, Info, Query, Resolver, Root } from "type-graphql";
 import { agendaNodes } from "../../../schema/agenda";
 import { filieres } from "../../../schema/filiere";
 import {
@@ -23,6 +24,7 @@ import { filiereByCode } from "../filiere/filiere.loaders";
 import { Filiere } from "../filiere/filiere.type";
 import { linkLoader } from "../links";
 import { Connection, PageArgs, pageOfList } from "../pagination";
+import { asksForChanges } from "../series/selection";
 import { siteByCode } from "../site/site.loaders";
 import { Site } from "../site/site.type";
 import { territoryByCode } from "../territory/territory.loaders";
@@ -294,6 +296,25 @@ export class BaselineLinksResolver {
   }
 }
 
+/** The `observation` fields a headline's selection asks for, through its fragments. */
+function observationNodes(info: GraphQLResolveInfo): FieldNode[] {
+  const out: FieldNode[] = [];
+  const seen = new Set<string>();
+  const walk = (set: SelectionSetNode | undefined) => {
+    for (const s of set?.selections ?? []) {
+      if (s.kind === Kind.FIELD) {
+        if (s.name.value === "observation") out.push(s);
+      } else if (s.kind === Kind.INLINE_FRAGMENT) walk(s.selectionSet);
+      else if (!seen.has(s.name.value)) {
+        seen.add(s.name.value);
+        walk(info.fragments[s.name.value]?.selectionSet);
+      }
+    }
+  };
+  for (const node of info.fieldNodes) walk(node.selectionSet);
+  return out;
+}
+
 @Resolver(() => Indicator)
 export class IndicatorHeadlineResolver {
   @FieldResolver(() => Headline, {
@@ -311,10 +332,14 @@ export class IndicatorHeadlineResolver {
     territory?: string,
     @Arg("asOf", () => String, { nullable: true, description: "As known at this date (ISO 8601)." })
     asOf?: string,
+    @Info() info?: GraphQLResolveInfo,
   ) {
     const code = territory ?? METROPOLE;
     if (!(await territoryByCode(ctx).load(code))) throw new NotFoundError("territory", code);
-    const measured = await latestOfIndicator(ctx, i.code, code, undefined, instantArg(asOf, "asOf"));
+    // Changes only when `observation` asks for them: then a headline and `latest` beside it share one
+    // statement, where always reading changes made the headline a second, costlier one.
+    const changes = info ? asksForChanges({ ...info, fieldNodes: observationNodes(info) }) : true;
+    const measured = await latestOfIndicator(ctx, i.code, code, undefined, instantArg(asOf, "asOf"), changes);
     if (measured?.observation.value != null) return headlineOf(measured, null);
     const targets = await targetsOfIndicator(ctx).load(i.code);
     const cited = new Set(

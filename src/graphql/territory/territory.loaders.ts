@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, ilike, inArray, type SQL, sql } from "drizzle-orm";
 import { territories, territoryLinks } from "../../../schema/territory";
 import { type GraphQLContext, manyLoader } from "../context";
-import { containing, keyLoader, pageOfTable } from "../links";
+import { anyKey, containing, keyLoader, pageOfTable } from "../links";
 import { type PageArgs, SortDirection } from "../pagination";
 
 export type TerritoryRow = typeof territories.$inferSelect;
@@ -20,7 +20,7 @@ export const territoryParents = (ctx: GraphQLContext) =>
         .select({ link: territoryLinks, territory: territories })
         .from(territoryLinks)
         .innerJoin(territories, eq(territories.code, territoryLinks.parentCode))
-        .where(inArray(territoryLinks.childCode, codes))
+        .where(anyKey(territoryLinks.childCode, codes))
         .orderBy(asc(territories.code)),
     (r: TerritoryLinkRow) => r.link.childCode,
   );
@@ -34,7 +34,7 @@ export const territoryChildren = (ctx: GraphQLContext) =>
         .select({ link: territoryLinks, territory: territories })
         .from(territoryLinks)
         .innerJoin(territories, eq(territories.code, territoryLinks.childCode))
-        .where(inArray(territoryLinks.parentCode, codes))
+        .where(anyKey(territoryLinks.parentCode, codes))
         .orderBy(asc(territories.code)),
     (r: TerritoryLinkRow) => r.link.parentCode,
   );
