@@ -5,13 +5,13 @@
  * JSON line: the run's summary, the time spent in the stream's derive, and VmHWM.
  *
  * Settings from the environment: BENCH_DATABASE_URL or BENCH_PGLITE_DIR, INGEST_URSSAF_BASE_URL (the
- * stand-in server), RAW_ARCHIVE_DIR.
+ * stand-in server), RAW_ARCHIVE_DIR, BENCH_SAMPLE_MS (print what memory is made of that often).
  */
 import { readFileSync } from "node:fs";
 import { runStream } from "../ingest/core/runner";
 import type { StreamDefinition } from "../ingest/core/types";
 import { communeApeStream, urssaf } from "../ingest/sources/urssaf/urssaf.source";
-import { openDatabase } from "../src/db/client";
+import { type Database, openDatabase } from "../src/db/client";
 import { loggerFor } from "../src/logger";
 
 /** Peak resident set of this process so far, in MB (Linux; null elsewhere). */
@@ -24,9 +24,30 @@ function peakRssMb(): number | null {
   }
 }
 
+/**
+ * With BENCH_SAMPLE_MS, what the resident set is made of, every that many ms, on stderr: V8's heap, the
+ * buffers outside it, and PGlite's WebAssembly memory (which grows and never shrinks).
+ */
+function sampleMemory(database: Database, everyMs: number): NodeJS.Timeout {
+  const mb = (n: number) => Math.round(n / 1048576);
+  const wasm = () =>
+    (database.db as unknown as { $client: { mod?: { HEAPU8?: Uint8Array } } }).$client.mod?.HEAPU8?.length;
+  const timer = setInterval(() => {
+    const m = process.memoryUsage();
+    const heap = wasm();
+    process.stderr.write(
+      `rss ${mb(m.rss)} heapUsed ${mb(m.heapUsed)} heapTotal ${mb(m.heapTotal)} external ${mb(m.external)} arrayBuffers ${mb(m.arrayBuffers)}${heap === undefined ? "" : ` wasm ${mb(heap)}`} hwm ${Math.round(peakRssMb() ?? 0)}\n`,
+    );
+  }, everyMs);
+  timer.unref();
+  return timer;
+}
+
 async function main() {
   const url = process.env.BENCH_DATABASE_URL;
   const database = await openDatabase(url ? { url } : { pgliteDir: process.env.BENCH_PGLITE_DIR });
+  const sampleMs = Number(process.env.BENCH_SAMPLE_MS ?? 0);
+  if (sampleMs > 0) sampleMemory(database, sampleMs);
   let deriveMs = 0;
   const stream: StreamDefinition = {
     ...communeApeStream,

@@ -181,6 +181,9 @@ export async function* convertCommuneApe(payload: Payload, resource: Resource): 
   const take = () => {
     const out = batch;
     batch = { series: [], observations: [] };
+    // A batch names each series it uses once; the loader keeps the ids of those it has written, so a
+    // later batch may name one again. Holding every series seen for the whole export kept ~30 MB alive.
+    seriesSeen.clear();
     return out;
   };
 

@@ -1,5 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { parse } from "csv-parse/sync";
+import { stringify } from "csv-stringify/sync";
 import { sql } from "drizzle-orm";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createHttpClient } from "../../../../ingest/core/http";
@@ -189,6 +191,33 @@ describe("commune × APE conversion (invented values)", () => {
     await expect(convertApe(headerOnly, communeApe())).rejects.toThrow(/no row/);
     const garbage = inventedExport.toString("utf-8").replace(";45;351\n", ";45;n.d.\n");
     await expect(convertApe(garbage, communeApe())).rejects.toThrow(/effectifs_salaries_2024 = "n.d."/);
+  });
+
+  it("names each series once a batch, and before or with every observation of it, over many batches", async () => {
+    const [header = [], first = []] = parse(inventedExport, { delimiter: ";", bom: true }) as string[][];
+    const apeColumn = header.indexOf("code_ape");
+    // 2 000 APE rows of one commune: 12 000 APE cells and their totals, more than one batch.
+    const rows = Array.from({ length: 2_000 }, (_, i) =>
+      first.map((cell, c) => (c === apeColumn ? `${1000 + i}Z` : cell)),
+    );
+    const body = stringify([header, ...rows], { delimiter: ";" });
+    const named = new Set<string>();
+    let batches = 0;
+    let observations = 0;
+    const keyOf = (s: { indicatorCode: string; territoryCode: string; measure: string; breakdown: object }) =>
+      `${s.indicatorCode}|${s.territoryCode}|${s.measure}|${JSON.stringify(s.breakdown)}`;
+    for await (const batch of convertCommuneApe(payloadOf(info, body), communeApe())) {
+      batches += 1;
+      const inBatch = (batch.series ?? []).map(keyOf);
+      expect(new Set(inBatch).size).toBe(inBatch.length);
+      for (const k of inBatch) named.add(k);
+      for (const o of batch.observations ?? []) expect(named.has(keyOf(o.series))).toBe(true);
+      observations += batch.observations?.length ?? 0;
+    }
+    expect(batches).toBeGreaterThan(1);
+    // per year: 2 000 APE cells, the commune total and its grand secteur, for each of the two measures
+    expect(observations).toBe(3 * 2 * (2_000 + 2));
+    expect(named.size).toBe(2 * (2_000 + 2));
   });
 
   it("maps codes the way URSSAF writes them", () => {
