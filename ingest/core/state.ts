@@ -75,11 +75,12 @@ export interface FoundDue {
  * may find, once it holds the lease, that another process did the work in between (two instances
  * catching up or retrying at once). A run counts when it started after the last one seen, or when it
  * finished after the caller looked: the last run seen may itself have been running on the other instance.
+ * An interrupted run did not do the work, and taking the lease closes a crashed holder's run as one.
  */
 export async function ranSince(db: Db, streamId: string, seen: FoundDue): Promise<string | null> {
   const [run] = await selectRows<{ instance: string | null }>(
     db,
-    sql`select instance from ingest_runs where stream_id = ${streamId}
+    sql`select instance from ingest_runs where stream_id = ${streamId} and status <> 'interrupted'
           and (id > ${seen.lastRunId} or finished_at >= ${seen.at.toISOString()}::timestamptz)
         order by id desc limit 1`,
   );
