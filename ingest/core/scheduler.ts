@@ -8,13 +8,12 @@
  */
 
 import { CronExpressionParser } from "cron-parser";
-import { sql } from "drizzle-orm";
 import cron, { type ScheduledTask } from "node-cron";
 import pLimit from "p-limit";
-import { type Db, selectRows } from "../../src/db/client";
+import type { Db } from "../../src/db/client";
 import type { Logger } from "../../src/logger";
 import { interruptRuns, type RunOptions, type RunSummary, type RunTrigger, runStream } from "./runner";
-import { type FoundDue, lastRunIds, streamsDueForRetry, streamsOwingARetry } from "./state";
+import { type FoundDue, type LastRuns, lastRuns, streamsDueForRetry, streamsOwingARetry } from "./state";
 import type { SourceDefinition, StreamDefinition } from "./types";
 
 export const TIMEZONE = "Europe/Paris";
@@ -125,23 +124,18 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
   }
   log.info({ streams: tasks.length, timezone: TIMEZONE }, "ingest schedule registered");
 
-  const seenAt = (seen: Awaited<ReturnType<typeof lastRunIds>>, streamId: string): FoundDue => ({
+  const seenAt = (seen: LastRuns, streamId: string): FoundDue => ({
     lastRunId: seen.lastRunId.get(streamId) ?? 0,
     at: seen.at,
   });
   const caughtUp = options.catchUp
     ? (async () => {
-        const seen = await lastRunIds(db);
-        const lastRuns = await selectRows<{ stream_id: string; started_at: string | Date }>(
-          db,
-          sql`select stream_id, max(started_at) as started_at from ingest_runs group by stream_id`,
-        );
-        const last = new Map(lastRuns.map((r) => [r.stream_id, new Date(r.started_at)]));
+        const seen = await lastRuns(db);
         const owing = new Set(await streamsOwingARetry(db, startedAt));
         const due = streams.filter(
           ({ stream }) =>
             cron.validate(stream.schedule) &&
-            (owing.has(stream.id) || wasMissed(stream.schedule, last.get(stream.id) ?? null)),
+            (owing.has(stream.id) || wasMissed(stream.schedule, seen.lastStartedAt.get(stream.id) ?? null)),
         );
         // Another instance catching up at once may run a stream first: the run checks, lease in hand.
         return settle(
@@ -152,7 +146,7 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
 
   const retryDue = async () => {
     if (stopped) return [];
-    const seen = await lastRunIds(db);
+    const seen = await lastRuns(db);
     const due = byId(await streamsDueForRetry(db));
     // Both instances' timers may find one retry due: whichever runs it second is skipped.
     return settle(due.map(({ source, stream }) => enqueue(source, stream, "retry", seenAt(seen, stream.id))));

@@ -87,18 +87,30 @@ export async function ranSince(db: Db, streamId: string, seen: FoundDue): Promis
   return run ? (run.instance ?? "another process") : null;
 }
 
-/** Each stream's last run id, and the database's clock, read together. */
-export async function lastRunIds(db: Db): Promise<{ at: Date; lastRunId: Map<string, number> }> {
-  const rows = await selectRows<{ stream_id: string | null; id: number | string | null; at: string | Date }>(
+export interface LastRuns {
+  /** The database's clock when they were read. */
+  at: Date;
+  lastRunId: Map<string, number>;
+  lastStartedAt: Map<string, Date>;
+}
+
+/** Each stream's last run (its id, when it started), and the database's clock, in one read. */
+export async function lastRuns(db: Db): Promise<LastRuns> {
+  const rows = await selectRows<{
+    stream_id: string | null;
+    id: number | string | null;
+    started_at: string | Date | null;
+    at: string | Date;
+  }>(
     db,
-    sql`select r.stream_id, max(r.id) as id, now() as at from (select 1) one
-        left join ingest_runs r on true group by r.stream_id`,
+    sql`select r.stream_id, max(r.id) as id, max(r.started_at) as started_at, now() as at
+        from (select 1) one left join ingest_runs r on true group by r.stream_id`,
   );
+  const runs = rows.filter((r) => r.stream_id !== null);
   return {
     at: toDate(rows[0]?.at ?? new Date()),
-    lastRunId: new Map(
-      rows.flatMap((r) => (r.stream_id === null ? [] : [[r.stream_id, Number(r.id)] as [string, number]])),
-    ),
+    lastRunId: new Map(runs.map((r) => [r.stream_id as string, Number(r.id)])),
+    lastStartedAt: new Map(runs.map((r) => [r.stream_id as string, toDate(r.started_at ?? new Date())])),
   };
 }
 
