@@ -146,6 +146,9 @@ export async function selectObservations(db: Db, q: ObservationQuery): Promise<O
     (q.order ?? "period") === "period"
   )
     return (await selectRows<RawRow>(db, lastObservationsSql({ ...q, last: q.last }))).map(toObservation);
+  // The year before is read on the (series_id, period) key of the table: joined to the CTE, PostgreSQL
+  // matched rows by series alone and tested every pair (60 rows of a series since 2020: 7 140 tests,
+  // 2 ms; on the key 0.45 ms). As of a past date only the CTE holds the values then.
   const rows = await selectRows<RawRow>(
     db,
     sql`with src as (${observationSource(q.seriesWhere, q.asOf)}),
@@ -166,7 +169,7 @@ export async function selectObservations(db: Db, q: ObservationQuery): Promise<O
         (select sd.decimals from series sd where sd.id = w.series_id) as decimals,
         count(*) over () as total
       from w
-      left join src y on y.series_id = w.series_id
+      left join ${q.asOf ? sql`src` : sql`observations`} y on y.series_id = w.series_id
         and y.period = (left(w.period, 4)::int - 1)::text || substr(w.period, 5)
       where ${periodOverlap("w", q.from, q.to)}
         ${q.last !== undefined ? sql`and w.rank_from_last <= ${q.last}` : sql``}
