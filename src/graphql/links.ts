@@ -14,6 +14,7 @@ import {
   sql,
 } from "drizzle-orm";
 import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
+import type { Db } from "../db/client";
 import { type GraphQLContext, manyLoader, oneLoader } from "./context";
 import { type PageArgs, paginate, splitTotal } from "./pagination";
 
@@ -28,6 +29,41 @@ export function anyKey(column: AnyColumn, keys: readonly Key[]): SQL {
   return sql`${column} = any(${sql.param(keys)}::${type}[])`;
 }
 
+/** A loader's statement, built once: it runs again and again with another batch of keys. */
+interface KeyedStatement {
+  execute(values: { keys: readonly Key[] }): Promise<unknown>;
+}
+
+const KEYS = sql.placeholder("keys");
+
+/** `column = any($keys)` in a statement built once (keyedStatement), the batch's keys bound at each run. */
+function anyKeyOfBatch(column: AnyColumn): SQL {
+  const type = column.dataType === "number" ? sql.raw("int") : sql.raw("text");
+  return sql`${column} = any(${KEYS}::${type}[])`;
+}
+
+const statements = new WeakMap<Db, Map<string, KeyedStatement>>();
+
+/**
+ * The statement of the loader `name`, built by drizzle's query builder the first time only. Building it
+ * cost more CPU than running it: a third of the hub's CPU on "Sites of the santé filière" went to
+ * drizzle assembling the same five texts again for every request. A loader's name stands for one
+ * statement (its DataLoader cache in a request is already keyed by it); the keys are its one parameter.
+ */
+function keyedStatement(db: Db, name: string, build: () => { prepare(name: string): KeyedStatement }) {
+  let byName = statements.get(db);
+  if (!byName) {
+    byName = new Map();
+    statements.set(db, byName);
+  }
+  let statement = byName.get(name);
+  if (!statement) {
+    statement = build().prepare(name.replace(/\W/g, "_"));
+    byName.set(name, statement);
+  }
+  return statement;
+}
+
 /** The row of `table` whose `key` column is the key, or null. */
 export function keyLoader<T extends PgTable, K extends Key = string>(
   ctx: GraphQLContext,
@@ -37,14 +73,16 @@ export function keyLoader<T extends PgTable, K extends Key = string>(
 ) {
   type Row = InferSelectModel<T>;
   const property = propertyOf(key);
+  const statement = keyedStatement(ctx.db, name, () =>
+    ctx.db
+      .select()
+      .from(table as PgTable)
+      .where(anyKeyOfBatch(key)),
+  );
   return oneLoader<K, Row>(
     ctx,
     name,
-    async (keys) =>
-      (await ctx.db
-        .select()
-        .from(table as PgTable)
-        .where(anyKey(key, keys))) as Row[],
+    async (keys) => (await statement.execute({ keys })) as Row[],
     (r) => (r as Record<string, unknown>)[property] as K,
   );
 }
@@ -59,15 +97,17 @@ export function childLoader<T extends PgTable>(
 ) {
   type Row = InferSelectModel<T>;
   const property = propertyOf(parent);
+  const statement = keyedStatement(ctx.db, name, () =>
+    ctx.db
+      .select()
+      .from(table as PgTable)
+      .where(anyKeyOfBatch(parent))
+      .orderBy(...orderBy.map((c) => asc(c))),
+  );
   return manyLoader<string, Row>(
     ctx,
     name,
-    async (keys) =>
-      (await ctx.db
-        .select()
-        .from(table as PgTable)
-        .where(anyKey(parent, keys))
-        .orderBy(...orderBy.map((c) => asc(c)))) as Row[],
+    async (keys) => (await statement.execute({ keys })) as Row[],
     (r) => (r as Record<string, unknown>)[property] as string,
   );
 }
@@ -85,16 +125,18 @@ export function linkLoader<T extends PgTable, E extends Record<string, AnyColumn
   orderBy: AnyColumn,
 ) {
   type Row = InferSelectModel<T> & { [K in keyof E]: E[K]["_"]["data"] } & { linkFrom: string };
+  const statement = keyedStatement(ctx.db, name, () =>
+    ctx.db
+      .select({ ...getTableColumns(target), ...(link.extra ?? {}), linkFrom: link.from })
+      .from(link.from.table)
+      .innerJoin(target as PgTable, eq(targetKey, link.to))
+      .where(anyKeyOfBatch(link.from))
+      .orderBy(asc(orderBy)),
+  );
   return manyLoader<string, Row>(
     ctx,
     name,
-    async (keys) =>
-      (await ctx.db
-        .select({ ...getTableColumns(target), ...(link.extra ?? {}), linkFrom: link.from })
-        .from(link.from.table)
-        .innerJoin(target as PgTable, eq(targetKey, link.to))
-        .where(anyKey(link.from, keys))
-        .orderBy(asc(orderBy))) as unknown as Row[],
+    async (keys) => (await statement.execute({ keys })) as unknown as Row[],
     (r) => r.linkFrom,
   );
 }
@@ -139,10 +181,17 @@ export function containing(text: string): string {
 
 /** The property name drizzle gives a column in selected rows (its key in the table definition). */
 function propertyOf(column: AnyColumn): string {
+  const known = properties.get(column);
+  if (known) return known;
   for (const [property, c] of Object.entries(getTableColumns(column.table as PgTable)))
-    if (c === column) return property;
+    if (c === column) {
+      properties.set(column, property);
+      return property;
+    }
   throw new Error(`column ${column.name} not found in its table`);
 }
+
+const properties = new WeakMap<AnyColumn, string>();
 
 /** A condition on `key`: the rows a link table ties to `value` (the targets of an indicator…). */
 export function linkedTo(
