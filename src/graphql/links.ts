@@ -37,7 +37,7 @@ interface KeyedStatement {
 const KEYS = sql.placeholder("keys");
 
 /** `column = any($keys)` in a statement built once (keyedStatement), the batch's keys bound at each run. */
-function anyKeyOfBatch(column: AnyColumn): SQL {
+export function anyKeyOfBatch(column: AnyColumn): SQL {
   const type = column.dataType === "number" ? sql.raw("int") : sql.raw("text");
   return sql`${column} = any(${KEYS}::${type}[])`;
 }
@@ -50,7 +50,7 @@ const statements = new WeakMap<Db, Map<string, KeyedStatement>>();
  * drizzle assembling the same five texts again for every request. A loader's name stands for one
  * statement (its DataLoader cache in a request is already keyed by it); the keys are its one parameter.
  */
-function keyedStatement(db: Db, name: string, build: () => { prepare(name: string): KeyedStatement }) {
+export function keyedStatement(db: Db, name: string, build: () => { prepare(name: string): KeyedStatement }) {
   let byName = statements.get(db);
   if (!byName) {
     byName = new Map();

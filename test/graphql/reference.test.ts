@@ -21,6 +21,24 @@ describe("the reference data over GraphQL", () => {
     expect(territory.children.every((c) => c.territory.population > 0)).toBe(true);
   });
 
+  it("filters a commune's parents by level, and lists them all beside it in the same request", async () => {
+    type Link = { territory: { code: string; level: string } };
+    const { territory } = dataOf(
+      await query<{ territory: { all: Link[]; ct: Link[]; epci: Link[] } }>(
+        `{ territory(code: "COM-13001") {
+             all: parents { territory { code level } }
+             ct: parents(level: CONSEIL_DE_TERRITOIRE) { territory { code level } }
+             epci: parents(level: EPCI) { territory { code level } } } }`,
+      ),
+    );
+    expect(territory.ct.map((l) => l.territory.level)).toEqual(["CONSEIL_DE_TERRITOIRE"]);
+    expect(territory.epci.map((l) => l.territory.code)).toEqual(["EPCI-200054807"]);
+    expect(territory.all.map((l) => l.territory.code)).toEqual(
+      expect.arrayContaining([territory.ct[0].territory.code, "EPCI-200054807"]),
+    );
+    expect(territory.all.length).toBeGreaterThan(2);
+  });
+
   it("gives communes, the EPCI and the conseils de territoire a population with its year, the sums of one vintage", async () => {
     const { epci, territories } = dataOf(
       await query<{

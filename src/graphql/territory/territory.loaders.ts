@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, ilike, inArray, type SQL, sql } from "drizzle-orm";
 import { territories, territoryLinks } from "../../../schema/territory";
 import { type GraphQLContext, manyLoader } from "../context";
-import { anyKey, containing, keyLoader, pageOfTable } from "../links";
+import { anyKeyOfBatch, containing, keyedStatement, keyLoader, pageOfTable } from "../links";
 import { type PageArgs, SortDirection } from "../pagination";
 
 export type TerritoryRow = typeof territories.$inferSelect;
@@ -10,34 +10,43 @@ export type TerritoryLinkRow = { link: typeof territoryLinks.$inferSelect; terri
 export const territoryByCode = (ctx: GraphQLContext) =>
   keyLoader(ctx, "territory.byCode", territories, territories.code);
 
-/** Parents of many territories at once, each with the link (member or subdivision, confirmed or not). */
-export const territoryParents = (ctx: GraphQLContext) =>
-  manyLoader(
-    ctx,
-    "territory.parents",
-    (codes: string[]) =>
-      ctx.db
-        .select({ link: territoryLinks, territory: territories })
-        .from(territoryLinks)
-        .innerJoin(territories, eq(territories.code, territoryLinks.parentCode))
-        .where(anyKey(territoryLinks.childCode, codes))
-        .orderBy(asc(territories.code)),
-    (r: TerritoryLinkRow) => r.link.childCode,
+/**
+ * Parents (or children) of many territories at once, each with its link (member or subdivision,
+ * confirmed or not); only those of `level` when one is given. The level is filtered in SQL: the 100
+ * communes of "Communes" have 3 parents each, and mapping the rows not asked for cost more than
+ * the statement.
+ */
+function linkedTerritories(
+  ctx: GraphQLContext,
+  direction: "parents" | "children",
+  level?: TerritoryRow["level"],
+) {
+  const [from, to] =
+    direction === "parents"
+      ? [territoryLinks.childCode, territoryLinks.parentCode]
+      : [territoryLinks.parentCode, territoryLinks.childCode];
+  const name = `territory.${direction}.${level ?? "any"}`;
+  const statement = keyedStatement(ctx.db, name, () =>
+    ctx.db
+      .select({ link: territoryLinks, territory: territories })
+      .from(territoryLinks)
+      .innerJoin(territories, eq(territories.code, to))
+      .where(and(anyKeyOfBatch(from), level ? eq(territories.level, level) : undefined))
+      .orderBy(asc(territories.code)),
   );
+  return manyLoader(
+    ctx,
+    name,
+    async (codes: string[]) => (await statement.execute({ keys: codes })) as TerritoryLinkRow[],
+    (r: TerritoryLinkRow) => (direction === "parents" ? r.link.childCode : r.link.parentCode),
+  );
+}
 
-export const territoryChildren = (ctx: GraphQLContext) =>
-  manyLoader(
-    ctx,
-    "territory.children",
-    (codes: string[]) =>
-      ctx.db
-        .select({ link: territoryLinks, territory: territories })
-        .from(territoryLinks)
-        .innerJoin(territories, eq(territories.code, territoryLinks.childCode))
-        .where(anyKey(territoryLinks.parentCode, codes))
-        .orderBy(asc(territories.code)),
-    (r: TerritoryLinkRow) => r.link.parentCode,
-  );
+export const territoryParents = (ctx: GraphQLContext, level?: TerritoryRow["level"]) =>
+  linkedTerritories(ctx, "parents", level);
+
+export const territoryChildren = (ctx: GraphQLContext, level?: TerritoryRow["level"]) =>
+  linkedTerritories(ctx, "children", level);
 
 export async function territoryOrThrow(ctx: GraphQLContext, code: string): Promise<TerritoryRow | null> {
   return territoryByCode(ctx).load(code);

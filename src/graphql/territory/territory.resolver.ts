@@ -114,8 +114,7 @@ export class TerritoryResolver {
     @Arg("level", () => TerritoryLevel, { nullable: true, description: "Only parents of this level." })
     level?: TerritoryLevel,
   ) {
-    const rows = await territoryParents(ctx).load(t.code);
-    return rows.filter((r) => !level || r.territory.level === level).map(toLink);
+    return (await territoryParents(ctx, level).load(t.code)).map(toLink);
   }
 
   @FieldResolver(() => [TerritoryLink], {
@@ -132,10 +131,8 @@ export class TerritoryResolver {
     })
     relation?: TerritoryRelation,
   ) {
-    const rows = await territoryChildren(ctx).load(t.code);
-    return rows
-      .filter((r) => (!level || r.territory.level === level) && (!relation || r.link.relation === relation))
-      .map(toLink);
+    const rows = await territoryChildren(ctx, level).load(t.code);
+    return rows.filter((r) => !relation || r.link.relation === relation).map(toLink);
   }
 
   @FieldResolver(() => [Series], { description: "Series measured at this territory." })
