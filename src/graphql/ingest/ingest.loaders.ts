@@ -6,7 +6,7 @@ import { sources } from "../../../ingest/registry";
 import { ingestResourceEvents, ingestRuns } from "../../../schema/ingest";
 import { datasets } from "../../../schema/partner";
 import { type GraphQLContext, manyLoader, oneLoader } from "../context";
-import { anyKey, pageOfTable } from "../links";
+import { anyKeyOfBatch, keyedStatement, pageOfTable } from "../links";
 import type { PageArgs } from "../pagination";
 import { datasetsVisibleTo, mayReadRunDetails } from "../scope";
 import type { IngestStream } from "./ingest.type";
@@ -116,21 +116,24 @@ export const runsOfStream = (ctx: GraphQLContext, perStream: number) =>
     ctx,
     `ingest.runsOfStream.${perStream}`,
     async (streamIds) => {
-      const ranked = ctx.db
-        .select({
-          ...getTableColumns(ingestRuns),
-          rank: sql<number>`row_number() over (partition by ${ingestRuns.streamId} order by ${ingestRuns.startedAt} desc, ${ingestRuns.id} desc)`.as(
-            "rank",
-          ),
-        })
-        .from(ingestRuns)
-        .where(anyKey(ingestRuns.streamId, streamIds))
-        .as("ranked");
-      const rows = await ctx.db
-        .select()
-        .from(ranked)
-        .where(lte(ranked.rank, perStream))
-        .orderBy(asc(ranked.streamId), asc(ranked.rank));
+      const statement = keyedStatement(ctx.db, `ingest.runsOfStream.${perStream}`, () => {
+        const ranked = ctx.db
+          .select({
+            ...getTableColumns(ingestRuns),
+            rank: sql<number>`row_number() over (partition by ${ingestRuns.streamId} order by ${ingestRuns.startedAt} desc, ${ingestRuns.id} desc)`.as(
+              "rank",
+            ),
+          })
+          .from(ingestRuns)
+          .where(anyKeyOfBatch(ingestRuns.streamId))
+          .as("ranked");
+        return ctx.db
+          .select()
+          .from(ranked)
+          .where(lte(ranked.rank, perStream))
+          .orderBy(asc(ranked.streamId), asc(ranked.rank));
+      });
+      const rows = (await statement.execute({ keys: streamIds })) as (RunRow & { rank: number })[];
       return rows.map(({ rank: _rank, ...run }) => run);
     },
     (r) => r.streamId,

@@ -13,6 +13,7 @@ import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { Kind, type OperationDefinitionNode, parse } from "graphql";
+import { LRUCache } from "lru-cache";
 import type { Db } from "../../db/client";
 import { readDataVersion } from "../../db/data-version";
 import { visibilityKeyOf } from "../../graphql/scope";
@@ -41,8 +42,28 @@ export function buildFingerprint(): string {
 /** Query parameters that say who asks, not what: they reach the key through the caller's visibility. */
 const NOT_PART_OF_THE_REQUEST = new Set(["key"]);
 
+/**
+ * Whether a query text (and operation) may be cached, by text: a dashboard or a BI tool sends the same
+ * few documents again and again, and parsing the dashboard's query cost more than reading its answer
+ * from the cache. Bounded by the characters it holds.
+ */
+const cacheableByText = new LRUCache<string, boolean>({
+  maxSize: 8_000_000,
+  sizeCalculation: (_value, key) => key.length + 1,
+});
+
 function isMutationOrInvalid(query: unknown, operationName: unknown): boolean {
   if (typeof query !== "string") return true;
+  const key = `${typeof operationName === "string" ? operationName : ""}\u0000${query}`;
+  let cacheable = cacheableByText.get(key);
+  if (cacheable === undefined) {
+    cacheable = !parsesAsMutationOrInvalid(query, operationName);
+    cacheableByText.set(key, cacheable);
+  }
+  return !cacheable;
+}
+
+function parsesAsMutationOrInvalid(query: string, operationName: unknown): boolean {
   try {
     const operations = parse(query).definitions.filter(
       (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
