@@ -13,7 +13,7 @@
  *
  *   npm run bench:urssaf                                                         # PGlite on disk
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench:urssaf    # PostgreSQL
- *   BENCH_URSSAF_SIZE=large npm run bench:urssaf                                 # a ~130 MB export
+ *   BENCH_URSSAF_SIZE=large npm run bench:urssaf                                 # 6.5× the real size (51.8 MB)
  *
  * On PostgreSQL it creates two databases of its own (`hublot_bench_urssaf_<pid>_*`) on DATABASE_URL's
  * server and drops them at the end; PGlite runs in temporary directories, removed at the end.
@@ -39,7 +39,7 @@ const FLOOR_ROWS = Number(process.env.BENCH_FLOOR_ROWS ?? 300_000);
 const FLOOR_BATCH = 1_000;
 const TARGET = 0.6;
 const RSS_TARGET_MB = 300;
-/** About 130 MB: every pair of the Métropole's territories × APE codes the generator can draw, 55 years. */
+/** 51.8 MB, 7.37 M cells (6.5× the real size): every pair of the Métropole's territories × APE codes the generator can draw, 55 years. */
 const LARGE: ExportShape = { years: [1970, 2024], rows: 67_000 };
 /**
  * Node flags the child runs with: those `npm run ingest` puts in NODE_OPTIONS (package.json). A 2 MB
