@@ -6,6 +6,7 @@ import type { SourceDefinition } from "../ingest/core/types";
 import { sources } from "../ingest/registry";
 import { startSqlServer } from "./bi/sql-server";
 import { DatabaseConnectionError, type Driver, openDatabase } from "./db/client";
+import { watchDataVersion } from "./db/data-version";
 import { DirectoryHeldError, holdDirectory, liveHolder, newAdminToken } from "./db/holder";
 import { type Env, EnvError, parseEnv, queryLimitsOf } from "./env";
 import { memoryResponseCache, redisResponseCache } from "./http/cache/response-cache";
@@ -33,8 +34,10 @@ async function main(): Promise<void> {
     statementTimeoutMs: env.PG_STATEMENT_TIMEOUT_MS,
   });
   const report = await prepareDatabase(database);
+  const dataVersion = await watchDataVersion(database);
   const app = await buildHttpApp(database.db, {
     corsOrigins: env.CORS_ORIGINS,
+    dataVersion,
     cache: env.REDIS_URL ? redisResponseCache(env.REDIS_URL) : memoryResponseCache(),
     queryLimits: queryLimitsOf(env),
     load: loadOptions(env, database.driver),
@@ -103,7 +106,7 @@ async function main(): Promise<void> {
     ])
       .then(() => {
         clearTimeout(cut);
-        return database.close();
+        return dataVersion.close().finally(() => database.close());
       })
       .catch((error: unknown) => log.error({ err: error }, "the database did not close cleanly"))
       .finally(() => process.exit(0));

@@ -24,7 +24,18 @@ export interface Database {
   /** Where the data lives, safe to log (no password). */
   readonly location: string;
   migrate(): Promise<void>;
+  /**
+   * LISTEN on `channel`: `notified` at each notification, `listening` once listening and again after a
+   * lost connection was listening anew (notifications may have gone by in between). Resolves to a
+   * function that stops.
+   */
+  listen(channel: string, handlers: ListenHandlers): Promise<() => Promise<void>>;
   close(): Promise<void>;
+}
+
+export interface ListenHandlers {
+  notified(): void;
+  listening(): void;
 }
 
 export interface DatabaseOptions {
@@ -100,6 +111,13 @@ async function openPglite(
     driver: "pglite",
     location: inMemory ? dir : resolve(dir),
     migrate: () => migratePglite(drizzlePglite(client, { schema }), { migrationsFolder }),
+    // One process, one session: a notification is delivered with the result of the statement that
+    // committed it, and none is ever missed.
+    listen: async (channel, handlers) => {
+      const stop = await client.listen(channel, () => handlers.notified());
+      handlers.listening();
+      return stop;
+    },
     close: () => client.close(),
   };
 }
@@ -149,8 +167,27 @@ async function openPostgres(
     driver: "postgres",
     location,
     migrate: () => migratePostgres(drizzlePostgres(client, { schema }), { migrationsFolder }),
+    listen: (channel, handlers) => listenPostgres(client, channel, handlers),
     close: () => client.end({ timeout: 5 }),
   };
+}
+
+/**
+ * postgres.js listens on a connection of its own and listens again when it is lost, calling `onlisten`
+ * each time: what was notified in between is covered by `listening`, after which the caller reads
+ * afresh. It listens again at once, so what goes unseen is what commits during the reconnection.
+ */
+async function listenPostgres(
+  client: postgres.Sql,
+  channel: string,
+  handlers: ListenHandlers,
+): Promise<() => Promise<void>> {
+  const { unlisten } = await client.listen(
+    channel,
+    () => handlers.notified(),
+    () => handlers.listening(),
+  );
+  return unlisten;
 }
 
 /**

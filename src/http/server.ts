@@ -41,6 +41,8 @@ export interface HttpOptions {
   corsOrigins?: string[] | "*";
   /** Where answers are cached: in memory by default, Redis when REDIS_URL is set (src/main.ts). */
   cache?: HttpCacheOptions["cache"];
+  /** Where the cache reads the data version: the table at every request by default. */
+  dataVersion?: HttpCacheOptions["dataVersion"];
   /** What one GraphQL request may ask (src/graphql/limits/config.ts); its defaults otherwise. */
   queryLimits?: QueryLimits;
   /** Rate limits and load shedding (src/main.ts sets them from the environment); none when absent. */
@@ -86,7 +88,10 @@ export async function buildHttpApp(db: Db, options: HttpOptions = {}): Promise<F
   }
   await registerCors(app, options.corsOrigins ?? "*");
   // Before compression, so the cache keeps (and serves) answers uncompressed and compress encodes both.
-  registerHttpCache(app, db, { cache: options.cache ?? memoryResponseCache() });
+  registerHttpCache(app, db, {
+    cache: options.cache ?? memoryResponseCache(),
+    dataVersion: options.dataVersion,
+  });
   await registerCompression(app);
   registerHealth(app, db);
   await registerGraphql(app, db, options.queryLimits);

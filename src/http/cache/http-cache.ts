@@ -2,8 +2,8 @@
  * HTTP caching of answers to queries (`/graphql`) and exports (`/export/…`). An answer's ETag is a hash
  * of the data version (advanced by every load that writes rows, src/db/data-version.ts), the build
  * (schema and reference data), the request and what the caller may see, so:
- * - `If-None-Match` with the current ETag gets 304 after one primary-key read, never touching the
- *   observations;
+ * - `If-None-Match` with the current ETag gets 304 without touching the observations (the version is
+ *   kept in memory while the database notifies its changes, read by primary key otherwise);
  * - the same hash keys the server-side response cache: a repeated dashboard request is answered from
  *   memory (or Redis) until a load changes the data, and never to a caller who may see less.
  * `Cache-Control` is public for anonymous reads, private for keyed ones; both revalidate every time,
@@ -15,7 +15,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { Kind, type OperationDefinitionNode, parse } from "graphql";
 import { LRUCache } from "lru-cache";
 import type { Db } from "../../db/client";
-import { readDataVersion } from "../../db/data-version";
+import { type DataVersionSource, readEachTime } from "../../db/data-version";
 import { visibilityKeyOf } from "../../graphql/scope";
 import { wantsPlayground } from "../playground";
 import { type CachedAnswer, MAX_CACHED_BYTES, type ResponseCache } from "./response-cache";
@@ -124,10 +124,13 @@ function matches(ifNoneMatch: string | undefined, etag: string): boolean {
 export interface HttpCacheOptions {
   cache: ResponseCache;
   fingerprint?: string;
+  /** Read from the table at every request unless given (src/main.ts gives the watched one). */
+  dataVersion?: DataVersionSource;
 }
 
 export function registerHttpCache(app: FastifyInstance, db: Db, options: HttpCacheOptions): void {
   const fingerprint = options.fingerprint ?? buildFingerprint();
+  const dataVersion = options.dataVersion ?? readEachTime(db);
   app.decorateRequest("answerCache", null);
   app.addHook("onClose", () => options.cache.close());
 
@@ -139,7 +142,7 @@ export function registerHttpCache(app: FastifyInstance, db: Db, options: HttpCac
     if (graphql && wantsPlayground(request)) return;
     const identity = requestIdentity(request, graphql);
     if (!identity) return;
-    const version = await readDataVersion(db);
+    const version = await dataVersion.current();
     // What the caller may see is scope.ts's rule, so the cache varies exactly as the rows do.
     const visibility = visibilityKeyOf(request.caller);
     const key = createHash("sha256")
