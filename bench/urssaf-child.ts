@@ -28,17 +28,16 @@ function peakRssMb(): number | null {
  * With BENCH_SAMPLE_MS, what the resident set is made of, every that many ms, on stderr: V8's heap, the
  * buffers outside it, and PGlite's WebAssembly memory (which grows and never shrinks).
  */
-function sampleMemory(database: Database, everyMs: number): NodeJS.Timeout {
+function memorySample(database: Database, when = ""): string {
   const mb = (n: number) => Math.round(n / 1048576);
-  const wasm = () =>
-    (database.db as unknown as { $client: { mod?: { HEAPU8?: Uint8Array } } }).$client.mod?.HEAPU8?.length;
-  const timer = setInterval(() => {
-    const m = process.memoryUsage();
-    const heap = wasm();
-    process.stderr.write(
-      `rss ${mb(m.rss)} heapUsed ${mb(m.heapUsed)} heapTotal ${mb(m.heapTotal)} external ${mb(m.external)} arrayBuffers ${mb(m.arrayBuffers)}${heap === undefined ? "" : ` wasm ${mb(heap)}`} hwm ${Math.round(peakRssMb() ?? 0)}\n`,
-    );
-  }, everyMs);
+  const m = process.memoryUsage();
+  const wasm = (database.db as unknown as { $client: { mod?: { HEAPU8?: Uint8Array } } }).$client.mod?.HEAPU8
+    ?.length;
+  return `${when}rss ${mb(m.rss)} heapUsed ${mb(m.heapUsed)} heapTotal ${mb(m.heapTotal)} external ${mb(m.external)} arrayBuffers ${mb(m.arrayBuffers)}${wasm === undefined ? "" : ` wasm ${mb(wasm)}`} hwm ${Math.round(peakRssMb() ?? 0)}\n`;
+}
+
+function sampleMemory(database: Database, everyMs: number): NodeJS.Timeout {
+  const timer = setInterval(() => process.stderr.write(memorySample(database)), everyMs);
   timer.unref();
   return timer;
 }
@@ -53,8 +52,11 @@ async function main() {
     ...communeApeStream,
     derive: async (db, log, runId) => {
       const started = performance.now();
+      if (sampleMs > 0) process.stderr.write(memorySample(database, "before derive: "));
       await communeApeStream.derive?.(db, log, runId);
       deriveMs += performance.now() - started;
+      // The derive's statements hold the event loop: the timer's samples stop while they run.
+      if (sampleMs > 0) process.stderr.write(memorySample(database, "after derive: "));
     },
   };
   const summary = await runStream({
