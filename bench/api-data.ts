@@ -7,7 +7,8 @@
  * - a daily series (ten years) per indicator at the Métropole and each conseil de territoire, as air
  *   quality is: the series where reading every observation to keep the last one costs most;
  * - private salaried jobs by filière at every commune (annual, 2010-2024);
- * - a commune × NAF export shaped like URSSAF's (annual, 2010-2024), the bulk of the rows.
+ * - a commune × NAF export shaped like URSSAF's (annual, 2010-2024), the bulk of the rows;
+ * - a year of daily runs of every registered stream in the run log, one in seven failed.
  *
  * Built once and reused: a named PostgreSQL database, or a PGlite directory, whose name carries a
  * fingerprint of the migrations and of this generator, so a schema change builds a new one.
@@ -17,10 +18,11 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { sql } from "drizzle-orm";
 import postgres from "postgres";
+import { sources } from "../ingest/registry";
 import { type Database, openDatabase, selectRows } from "../src/db/client";
 import { prepareDatabase } from "../src/startup";
 
-const GENERATOR_VERSION = "2";
+const GENERATOR_VERSION = "3";
 
 export function benchFingerprint(): string {
   const journal = readFileSync(new URL("../drizzle/meta/_journal.json", import.meta.url), "utf8");
@@ -84,6 +86,25 @@ async function generate(database: Database): Promise<void> {
     from (select id from series where measure = 'bench_urssaf_jobs' order by id limit 150000) s
     cross join generate_series(2010, 2024) y
     where (s.id + y) % 11 <> 0`);
+  // A year of daily runs for every registered stream, one in seven failed, as a hub that has been running
+  // has: "Stale sources" then asks when each schedule last fell due (with no success on record, never).
+  const streams = sources.flatMap((source) => source.streams.map((stream) => [source.id, stream.id]));
+  await db.execute(sql`
+    insert into ingest_runs (source_id, stream_id, trigger, status, started_at, finished_at, duration_ms,
+      rows_inserted, rows_updated, rows_unchanged, error)
+    select s.source_id, s.stream_id, 'schedule', case when d % 7 = 3 then 'failed' else 'success' end,
+      now() - make_interval(days => d, hours => 2), now() - make_interval(days => d, hours => 2, secs => -40),
+      40000, abs(hashtext(s.stream_id || d::text) % 900), 0, 12000,
+      case when d % 7 = 3 then 'invented: the source answered 503' end
+    from jsonb_to_recordset(${JSON.stringify(streams.map(([source_id, stream_id]) => ({ source_id, stream_id })))}::jsonb)
+      as s(source_id text, stream_id text)
+    cross join generate_series(0, 364) d`);
+  await db.execute(sql`
+    insert into stream_state (stream_id, source_id, last_run_id, last_success_at, last_failure_at, last_error)
+    select stream_id, min(source_id), max(id),
+      max(started_at) filter (where status = 'success'), max(started_at) filter (where status = 'failed'),
+      'invented: the source answered 503'
+    from ingest_runs group by stream_id`);
   await db.execute(sql`update data_version set version = version + 1`);
   await db.execute(sql`analyze`);
 }

@@ -34,16 +34,32 @@ function checkExpression(expression: string): void {
 }
 
 /**
+ * Each expression's last due time, with the due time after it: for any moment strictly between the two
+ * the answer is the same. cron-parser walks back minute by minute through Paris time, 0.2-1.4 ms an
+ * expression: "Stale sources" asked it for every stream of every request, 11 ms of CPU once streams had
+ * succeeded.
+ */
+const dueWindows = new Map<string, { due: number; next: number }>();
+
+function lastDueBefore(expression: string, at: Date): number {
+  const t = at.getTime();
+  const known = dueWindows.get(expression);
+  if (known && known.due < t && t < known.next) return known.due;
+  const due = CronExpressionParser.parse(expression, { currentDate: at, tz: TIMEZONE }).prev().toDate();
+  const next = CronExpressionParser.parse(expression, { currentDate: due, tz: TIMEZONE }).next().toDate();
+  dueWindows.set(expression, { due: due.getTime(), next: next.getTime() });
+  return due.getTime();
+}
+
+/**
  * True when `expression` fell due between the last run and `now`: the last due time at or before `now`
- * (cron-parser walks the expression back field by field, in Paris time) came after the last run.
+ * (in Paris time) came after the last run.
  */
 export function wasMissed(expression: string, lastRunAt: Date | null, now: Date = new Date()): boolean {
   checkExpression(expression);
   if (lastRunAt === null) return true;
   // One second past `now`, so a due time falling in the current second counts as passed.
-  const after = new Date(now.getTime() + 1000);
-  const due = CronExpressionParser.parse(expression, { currentDate: after, tz: TIMEZONE }).prev().toDate();
-  return due > lastRunAt;
+  return lastDueBefore(expression, new Date(now.getTime() + 1000)) > lastRunAt.getTime();
 }
 
 export interface SchedulerOptions {

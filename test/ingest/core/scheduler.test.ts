@@ -30,6 +30,17 @@ describe("wasMissed", () => {
     expect(wasMissed(monthly, afterOctober, new Date("2026-11-03T04:00:30Z"))).toBe(true);
     expect(wasMissed(monthly, new Date("2025-01-01T00:00:00Z"), new Date("2026-11-02T00:00:00Z"))).toBe(true);
   });
+  it("answers again when a due time passes, though it keeps the last one it found", () => {
+    const hourly = "30 * * * *";
+    const lastRun = new Date("2026-11-21T08:31:00Z");
+    // the same window (08:30-09:30) asked twice, then the next due time passed, then back in time
+    expect(wasMissed(hourly, lastRun, new Date("2026-11-21T08:45:00Z"))).toBe(false);
+    expect(wasMissed(hourly, lastRun, new Date("2026-11-21T09:29:00Z"))).toBe(false);
+    expect(wasMissed(hourly, lastRun, new Date("2026-11-21T09:30:30Z"))).toBe(true);
+    expect(wasMissed(hourly, lastRun, new Date("2026-11-21T09:00:00Z"))).toBe(false);
+    expect(wasMissed(hourly, new Date("2026-11-21T07:31:00Z"), new Date("2026-11-21T08:29:00Z"))).toBe(false);
+    expect(wasMissed(hourly, new Date("2026-11-21T07:31:00Z"), new Date("2026-11-21T08:30:00Z"))).toBe(true);
+  });
   it("runs a stream that never ran, and refuses a bad expression", () => {
     expect(wasMissed(daily, null)).toBe(true);
     expect(() => wasMissed("every day at six", null)).toThrow(ScheduleError);
