@@ -59,6 +59,30 @@ describe("the run log over GraphQL", () => {
     expect(dataset.runs.map((r) => r.id)).toContain(observations.nodes[0].provenance.runId);
   });
 
+  it("gives each stream its own latest runs, newest first, as many as asked", async () => {
+    type Run = { id: number; startedAt: string };
+    const { ingestSources, ingestRuns } = dataOf(
+      await query<{
+        ingestSources: { streams: { id: string; lastRun: Run | null; one: Run[]; all: Run[] }[] }[];
+        ingestRuns: { nodes: (Run & { stream: { id: string } })[] };
+      }>(`{
+        ingestSources { streams { id lastRun { id startedAt } one: runs(last: 1) { id startedAt } all: runs(last: 5) { id startedAt } } }
+        ingestRuns(first: 100) { nodes { id startedAt stream { id } } }
+      }`),
+    );
+    const streams = ingestSources.flatMap((s) => s.streams);
+    // Two loads of the fixtures: two runs a stream, for several streams asked in one batch.
+    expect(streams.filter((s) => s.all.length === 2).length).toBeGreaterThan(3);
+    for (const stream of streams) {
+      const log = ingestRuns.nodes
+        .filter((r) => r.stream.id === stream.id)
+        .map(({ id, startedAt }) => ({ id, startedAt }));
+      expect(stream.all).toEqual(log.slice(0, 5));
+      expect(stream.one).toEqual(log.slice(0, 1));
+      expect(stream.lastRun).toEqual(log[0] ?? null);
+    }
+  });
+
   it("says when a failed stream is tried again, and that a healthy one waits for its schedule", async () => {
     const { ingestSources } = dataOf(
       await query<{

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, getTableColumns, inArray, lte, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, type SQL, sql } from "drizzle-orm";
 import { wasMissed } from "../../../ingest/core/scheduler";
 import { streamStatuses } from "../../../ingest/core/status";
 import type { SourceDefinition, StreamDefinition } from "../../../ingest/core/types";
@@ -6,7 +6,7 @@ import { sources } from "../../../ingest/registry";
 import { ingestResourceEvents, ingestRuns } from "../../../schema/ingest";
 import { datasets } from "../../../schema/partner";
 import { type GraphQLContext, manyLoader, oneLoader } from "../context";
-import { anyKeyOfBatch, keyedStatement, pageOfTable } from "../links";
+import { keyedStatement, pageOfTable } from "../links";
 import type { PageArgs } from "../pagination";
 import { datasetsVisibleTo, mayReadRunDetails } from "../scope";
 import type { IngestStream } from "./ingest.type";
@@ -110,31 +110,30 @@ export async function pageRuns(ctx: GraphQLContext, f: RunFilter, page: PageArgs
   return pageOfTable(ctx, ingestRuns, and(...where), [desc(ingestRuns.startedAt), desc(ingestRuns.id)], page);
 }
 
-/** The latest `perStream` runs of many streams, newest first, in one statement. */
+/**
+ * The latest `perStream` runs of many streams, newest first, in one statement: for each stream, the
+ * first `perStream` entries of the (stream_id, started_at) index. Numbering every run of the streams
+ * and keeping the first read the whole run log, which grows by every run of every stream: 13 ms a
+ * request for a year of daily runs.
+ */
 export const runsOfStream = (ctx: GraphQLContext, perStream: number) =>
   manyLoader<string, RunRow>(
     ctx,
     `ingest.runsOfStream.${perStream}`,
     async (streamIds) => {
-      const statement = keyedStatement(ctx.db, `ingest.runsOfStream.${perStream}`, () => {
-        const ranked = ctx.db
-          .select({
-            ...getTableColumns(ingestRuns),
-            rank: sql<number>`row_number() over (partition by ${ingestRuns.streamId} order by ${ingestRuns.startedAt} desc, ${ingestRuns.id} desc)`.as(
-              "rank",
-            ),
-          })
-          .from(ingestRuns)
-          .where(anyKeyOfBatch(ingestRuns.streamId))
-          .as("ranked");
-        return ctx.db
+      const statement = keyedStatement(ctx.db, `ingest.runsOfStream.${perStream}`, () =>
+        ctx.db
           .select()
-          .from(ranked)
-          .where(lte(ranked.rank, perStream))
-          .orderBy(asc(ranked.streamId), asc(ranked.rank));
-      });
-      const rows = (await statement.execute({ keys: streamIds })) as (RunRow & { rank: number })[];
-      return rows.map(({ rank: _rank, ...run }) => run);
+          .from(ingestRuns)
+          .where(
+            sql`${ingestRuns.id} in (
+              select unnest(array(select x.id from ingest_runs x where x.stream_id = k.stream_id
+                order by x.started_at desc, x.id desc limit ${sql.raw(String(Math.trunc(perStream)))}))
+              from unnest(${sql.placeholder("keys")}::text[]) as k(stream_id))`,
+          )
+          .orderBy(asc(ingestRuns.streamId), desc(ingestRuns.startedAt), desc(ingestRuns.id)),
+      );
+      return (await statement.execute({ keys: streamIds })) as RunRow[];
     },
     (r) => r.streamId,
   );
