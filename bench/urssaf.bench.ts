@@ -15,6 +15,7 @@
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench:urssaf    # PostgreSQL
  *   BENCH_URSSAF_SIZE=large npm run bench:urssaf                                 # 6.5× the real size (51.8 MB)
  *   BENCH_URSSAF_SIZE=huge npm run bench:urssaf                                  # 130 MB, 29.8 M cells (~40 min)
+ *   BENCH_URSSAF_SIZE=years BENCH_KEEP=1 npm run bench:urssaf                    # 190 years, 16 MB; keep the database
  *
  * On PostgreSQL it creates two databases of its own (`hublot_bench_urssaf_<pid>_*`) on DATABASE_URL's
  * server and drops them at the end; PGlite runs in temporary directories, removed at the end.
@@ -48,7 +49,12 @@ const LARGE: ExportShape = { years: [1970, 2024], rows: 67_000 };
  * 190 years, 29.8 M cells. URSSAF publishes 19 years; only more years make a Métropole export this big.
  */
 const HUGE: ExportShape = { years: [1835, 2024], rows: 78_324 };
-const SHAPES: Record<string, ExportShape> = { real: REAL_SIZE, large: LARGE, huge: HUGE };
+/**
+ * HUGE's 190 years on 10 000 rows (3.8 M cells, 16.2 MB), in 4 minutes: the derive's output grows with
+ * the years, and with it PGlite's WebAssembly memory (128 -> 164 MB at the filière stage).
+ */
+const YEARS: ExportShape = { years: [1835, 2024], rows: 10_000 };
+const SHAPES: Record<string, ExportShape> = { real: REAL_SIZE, large: LARGE, huge: HUGE, years: YEARS };
 /**
  * Node flags the child runs with: those `npm run ingest` puts in NODE_OPTIONS (package.json). A 2 MB
  * young generation: a batch's garbage is collected while small instead of piling up to V8's default.
@@ -271,7 +277,9 @@ async function main() {
     );
   } finally {
     await server.close();
-    await engine.dispose();
+    // BENCH_KEEP=1 leaves the engine's database for a look at what the ingest wrote.
+    if (process.env.BENCH_KEEP) console.log(`kept: ${engine.label}`);
+    else await engine.dispose();
     await floorDb.dispose();
     rmSync(scratch, { recursive: true, force: true });
   }
