@@ -54,8 +54,8 @@ describe("the reference data on start", () => {
       database.resetQueryCount();
       const again = await prepareDatabase(database);
       expect(again.referenceReloaded).toBe(false);
-      // One read of the fingerprint, no upsert.
-      expect(database.queryCount()).toBe(1);
+      // The lock and one read of the fingerprint, no upsert.
+      expect(database.queryCount()).toBe(2);
 
       const data = readReferenceFiles();
       const [first, ...rest] = data["indicators.json"] as { code: string; nameEn: string }[];
@@ -69,6 +69,17 @@ describe("the reference data on start", () => {
       );
       expect(row.name_en).toBe("Renamed in a test");
       expect((await prepareDatabase(database, edited)).referenceReloaded).toBe(false);
+    } finally {
+      await database.close();
+    }
+  });
+
+  it("is loaded once when two instances start at once on a new database", async () => {
+    const database = await createTestDatabase();
+    try {
+      // Two connections of the pool on PostgreSQL, as two hubs behind a load balancer.
+      const starts = await Promise.all([prepareDatabase(database), prepareDatabase(database)]);
+      expect(starts.map((s) => s.referenceReloaded).sort()).toEqual([false, true]);
     } finally {
       await database.close();
     }
