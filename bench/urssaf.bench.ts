@@ -51,7 +51,8 @@ const LARGE: ExportShape = { years: [1970, 2024], rows: 67_000 };
 const HUGE: ExportShape = { years: [1835, 2024], rows: 78_324 };
 /**
  * HUGE's 190 years on 10 000 rows (3.8 M cells, 16.2 MB), in 4 minutes: the derive's output grows with
- * the years, and with it PGlite's WebAssembly memory (128 -> 164 MB at the filière stage).
+ * the years, so a statement whose memory grows with its rows shows here (jsonb_each_text per row took
+ * PGlite's WebAssembly memory from 128 to 184 MB, and the peak to 348 MB).
  */
 const YEARS: ExportShape = { years: [1835, 2024], rows: 10_000 };
 const SHAPES: Record<string, ExportShape> = { real: REAL_SIZE, large: LARGE, huge: HUGE, years: YEARS };
