@@ -111,8 +111,9 @@ async function openPglite(
     driver: "pglite",
     location: inMemory ? dir : resolve(dir),
     migrate: () => migratePglite(drizzlePglite(client, { schema }), { migrationsFolder }),
-    // One process, one session: a notification is delivered with the result of the statement that
-    // committed it, and none is ever missed.
+    // One process, one session: the notification arrives with the result of the COMMIT that sent it,
+    // before that result resolves. A SQL_PORT client shares the session: whether its own commits reach
+    // this listener is not checked (docs/bi.md: that port is for reading).
     listen: async (channel, handlers) => {
       const stop = await client.listen(channel, () => handlers.notified());
       handlers.listening();
