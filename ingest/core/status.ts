@@ -54,45 +54,28 @@ interface Row {
   consecutive_failures: number | string | null;
   lease_owner: string | null;
   lease_expires_at: string | Date | null;
+  held: { resourceKey: string; rawPayloadId: number | string; reason: string }[] | null;
 }
 
 const toDate = (v: string | Date | null) => (v === null ? null : new Date(v));
 
 export async function streamStatuses(db: Db, sources: SourceDefinition[]): Promise<StreamStatus[]> {
-  // The two reads side by side: neither needs the other, and each is a round trip.
-  const [rows, heldRows] = await Promise.all([
-    selectRows<Row>(
-      db,
-      sql`select s.stream_id, r.id, r.status, r.trigger, r.started_at, r.finished_at, r.rows_inserted,
-          r.rows_updated, r.rows_unchanged, r.error, s.last_success_at, s.last_failure_at, s.last_error,
-          s.next_attempt_at, s.consecutive_failures, s.lease_owner, s.lease_expires_at
-        from stream_state s
-        left join lateral (
-          select * from ingest_runs r where r.stream_id = s.stream_id order by r.started_at desc, r.id desc limit 1
-        ) r on true`,
-    ),
-    selectRows<{
-      stream_id: string;
-      resource_key: string;
-      held_raw_payload_id: number | string;
-      held_reason: string | null;
-    }>(
-      db,
-      sql`select stream_id, resource_key, held_raw_payload_id, held_reason from resource_state
-        where held_raw_payload_id is not null order by stream_id, resource_key`,
-    ),
-  ]);
+  // One statement: the held payloads were a second one, a round trip on every freshness question for
+  // a list that is almost always empty (a stream's resources, on the primary key's prefix).
+  const rows = await selectRows<Row>(
+    db,
+    sql`select s.stream_id, r.id, r.status, r.trigger, r.started_at, r.finished_at, r.rows_inserted,
+        r.rows_updated, r.rows_unchanged, r.error, s.last_success_at, s.last_failure_at, s.last_error,
+        s.next_attempt_at, s.consecutive_failures, s.lease_owner, s.lease_expires_at,
+        (select json_agg(json_build_object('resourceKey', h.resource_key, 'rawPayloadId', h.held_raw_payload_id,
+            'reason', coalesce(h.held_reason, '')) order by h.resource_key)
+          from resource_state h where h.stream_id = s.stream_id and h.held_raw_payload_id is not null) as held
+      from stream_state s
+      left join lateral (
+        select * from ingest_runs r where r.stream_id = s.stream_id order by r.started_at desc, r.id desc limit 1
+      ) r on true`,
+  );
   const byStream = new Map(rows.map((r) => [r.stream_id, r]));
-  const held = new Map<string, StreamStatus["held"]>();
-  for (const h of heldRows) {
-    const list = held.get(h.stream_id) ?? [];
-    list.push({
-      resourceKey: h.resource_key,
-      rawPayloadId: Number(h.held_raw_payload_id),
-      reason: h.held_reason ?? "",
-    });
-    held.set(h.stream_id, list);
-  }
   const now = Date.now();
   return sources.flatMap((source) =>
     source.streams.map((stream) => {
@@ -127,7 +110,7 @@ export async function streamStatuses(db: Db, sources: SourceDefinition[]): Promi
           r?.lease_owner && r.lease_expires_at && new Date(r.lease_expires_at).getTime() > now
             ? { owner: r.lease_owner, until: new Date(r.lease_expires_at) }
             : null,
-        held: held.get(stream.id) ?? [],
+        held: (r?.held ?? []).map((h) => ({ ...h, rawPayloadId: Number(h.rawPayloadId) })),
       };
     }),
   );

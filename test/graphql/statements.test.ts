@@ -110,3 +110,15 @@ describe("the SQL statements of headlines", () => {
     expect(changes.length).toBeGreaterThan(0);
   });
 });
+
+describe("the SQL statements of the freshness question", () => {
+  it("read every stream's state, last run and held payloads in one statement, and the caller's datasets in one more", async () => {
+    const answer = await query<{ ingestSources: { streams: Answer[] }[] }>(
+      "{ ingestSources { id streams { id stale lastSuccessAt lastFailureAt lastError } } }",
+    );
+    const streams = dataOf(answer).ingestSources.flatMap((s) => s.streams);
+    expect(streams.length).toBeGreaterThan(10);
+    // An anonymous caller: which datasets it may see, then every stream's freshness, side by side.
+    expect(answer.statements).toBe(2);
+  });
+});
