@@ -15,6 +15,7 @@ import {
 } from "drizzle-orm";
 import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
 import type { Db } from "../db/client";
+import { preparedOnce } from "../db/prepared";
 import { type GraphQLContext, manyLoader, oneLoader } from "./context";
 import { type PageArgs, paginate, splitTotal } from "./pagination";
 
@@ -42,26 +43,9 @@ export function anyKeyOfBatch(column: AnyColumn): SQL {
   return sql`${column} = any(${KEYS}::${type}[])`;
 }
 
-const statements = new WeakMap<Db, Map<string, KeyedStatement>>();
-
-/**
- * The statement of the loader `name`, built by drizzle's query builder the first time only. Building it
- * cost more CPU than running it: a third of the hub's CPU on "Sites of the santé filière" went to
- * drizzle assembling the same five texts again for every request. A loader's name stands for one
- * statement (its DataLoader cache in a request is already keyed by it); the keys are its one parameter.
- */
+/** The statement of the loader `name` (preparedOnce): its DataLoader cache in a request is already keyed by the name; the keys are its one parameter. */
 export function keyedStatement(db: Db, name: string, build: () => { prepare(name: string): KeyedStatement }) {
-  let byName = statements.get(db);
-  if (!byName) {
-    byName = new Map();
-    statements.set(db, byName);
-  }
-  let statement = byName.get(name);
-  if (!statement) {
-    statement = build().prepare(name.replace(/\W/g, "_"));
-    byName.set(name, statement);
-  }
-  return statement;
+  return preparedOnce(db, name, (statementName) => build().prepare(statementName));
 }
 
 /** The row of `table` whose `key` column is the key, or null. */

@@ -112,12 +112,13 @@ describe("the SQL statements of headlines", () => {
 });
 
 describe("the SQL statements of the freshness question", () => {
-  it("read every stream's state, last run and held payloads in one statement, and the caller's datasets in one more", async () => {
+  it("read every stream's state, latest run and held payloads in one statement, and the caller's datasets in one more", async () => {
     const answer = await query<{ ingestSources: { streams: Answer[] }[] }>(
-      "{ ingestSources { id streams { id stale lastSuccessAt lastFailureAt lastError } } }",
+      "{ ingestSources { id streams { id stale lastSuccessAt lastFailureAt lastError lastRun { status startedAt } } } }",
     );
     const streams = dataOf(answer).ingestSources.flatMap((s) => s.streams);
     expect(streams.length).toBeGreaterThan(10);
+    expect(streams.filter((s) => s.lastRun?.status === "success").length).toBeGreaterThan(5);
     // An anonymous caller: which datasets it may see, then every stream's freshness, side by side.
     expect(answer.statements).toBe(2);
   });

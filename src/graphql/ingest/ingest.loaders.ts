@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, inArray, type SQL, sql } from "drizzle-orm";
 import { wasMissed } from "../../../ingest/core/scheduler";
-import { streamStatuses } from "../../../ingest/core/status";
+import { type RunRow, streamStatuses } from "../../../ingest/core/status";
 import type { SourceDefinition, StreamDefinition } from "../../../ingest/core/types";
 import { sources } from "../../../ingest/registry";
 import { ingestResourceEvents, ingestRuns } from "../../../schema/ingest";
@@ -14,7 +14,7 @@ import type { IngestStream } from "./ingest.type";
 /** A run is late if its due time passed more than this long ago without a success. */
 const GRACE_MS = 60 * 60 * 1000;
 
-export type RunRow = typeof ingestRuns.$inferSelect;
+export type { RunRow };
 
 export function registeredSources(): SourceDefinition[] {
   return sources;
@@ -66,6 +66,7 @@ export const streamFreshness = (ctx: GraphQLContext) =>
         lastError: s.lastError,
         nextAttemptAt: s.nextAttemptAt,
         stale: wasMissed(s.schedule, s.lastSuccessAt, dueBefore),
+        lastRun: s.lastRun,
       }));
     },
     (s) => s.id,

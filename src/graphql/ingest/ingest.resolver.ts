@@ -92,11 +92,6 @@ export class IngestStreamResolver {
     return detail(ctx, s.lastError);
   }
 
-  @FieldResolver(() => IngestRun, { nullable: true, description: "Its latest run." })
-  async lastRun(@Root() s: IngestStream, @Ctx() ctx: GraphQLContext) {
-    return (await runsOfStream(ctx, 1).load(s.id))[0] ?? null;
-  }
-
   @FieldResolver(() => [IngestRun], { description: "Its latest runs, newest first." })
   runs(
     @Root() s: IngestStream,

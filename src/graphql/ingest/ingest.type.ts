@@ -137,6 +137,8 @@ export class IngestStream {
       "True when it never succeeded, or its last scheduled run (more than an hour ago) did not succeed.",
   })
   stale!: boolean;
+  @Field(() => IngestRun, { nullable: true, description: "Its latest run." })
+  lastRun!: typeof ingestRuns.$inferSelect | null;
 }
 
 @ObjectType({ description: "A source the hub ingests (INSEE BDM, URSSAF…), with its streams." })
