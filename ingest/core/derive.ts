@@ -162,7 +162,8 @@ export async function upsertDerived(
     sql`select distinct on (indicator_code, territory_code, measure, breakdown_key)
           indicator_code, territory_code, measure, breakdown, breakdown_key, filiere_code, naf_code, dataset_code,
           null::text as source_key, frequency, unit, 0 as unit_mult, null::text as title_fr, null::text as title_en,
-          null::timestamptz as source_updated_at, true as derived, derivation, '{}'::jsonb as metadata
+          null::timestamptz as source_updated_at, true as derived, derivation, '{}'::jsonb as metadata,
+          null::int as decimals
         from derived_rows
         order by indicator_code, territory_code, measure, breakdown_key`,
   );

@@ -9,7 +9,7 @@ import { type SQL, sql } from "drizzle-orm";
 import { type Db, selectRows } from "../../src/db/client";
 import { bumpDataVersion } from "../../src/db/data-version";
 import { PeriodError, parsePeriod } from "../../src/period";
-import { decimalsBySeries, recordDecimals } from "./precision";
+import { decimalsBySeries, decimalsOfSeries, recordDecimals } from "./precision";
 import {
   type ConvertBatch,
   ConvertError,
@@ -60,13 +60,7 @@ class SeriesIds {
       ?.get(breakdownKey(s.breakdown));
   }
 
-  set(row: {
-    indicator_code: string;
-    territory_code: string;
-    measure: string;
-    breakdown_key: string;
-    id: number;
-  }) {
+  set(row: SeriesIdRow) {
     const stem = `${row.indicator_code}|${row.territory_code}|${row.measure}`;
     let byBreakdown = this.byStem.get(stem);
     if (!byBreakdown) {
@@ -111,7 +105,8 @@ async function checkCodes(
 /** The columns of `series` an upsert writes, as a record definition for `jsonb_to_recordset`. */
 const SERIES_COLUMNS = `indicator_code text, territory_code text, measure text, breakdown jsonb, breakdown_key text,
     filiere_code text, naf_code text, dataset_code text, source_key text, frequency text, unit text, unit_mult int,
-    title_fr text, title_en text, source_updated_at timestamptz, derived boolean, derivation text, metadata jsonb`;
+    title_fr text, title_en text, source_updated_at timestamptz, derived boolean, derivation text, metadata jsonb,
+    decimals int`;
 /** The columns that describe a series (everything but its natural key): rewritten only when one differs. */
 const DESCRIBED = [
   "filiere_code",
@@ -130,27 +125,48 @@ const DESCRIBED = [
 ];
 const described = (prefix = "") => sql.raw(DESCRIBED.map((c) => prefix + c).join(", "));
 
+interface SeriesIdRow {
+  id: number;
+  indicator_code: string;
+  territory_code: string;
+  measure: string;
+  breakdown_key: string;
+}
+
 /**
  * Upserts series from `source`, a SELECT yielding every column of SERIES_COLUMNS, one row per natural
  * key (indicator, territory, measure, breakdown_key). A series whose description is unchanged is not
- * rewritten.
+ * rewritten. `decimals` is written for a new series only (loads only ever raise it, recordDecimals).
+ * Returns the series it inserted or rewrote, with their ids and whether they are new.
  */
-export async function upsertSeriesFrom(db: Db, source: SQL): Promise<void> {
-  await db.execute(sql`
-    insert into series (indicator_code, territory_code, measure, breakdown, breakdown_key, ${described()})
-    select indicator_code, territory_code, measure, breakdown, breakdown_key, ${described()}
-    from (${source}) as r
-    on conflict (indicator_code, territory_code, measure, breakdown_key) do update
-      set (${described()}) = (${described("excluded.")})
-      where (${described("series.")}) is distinct from (${described("excluded.")})`);
+export async function upsertSeriesFrom(
+  db: Db,
+  source: SQL,
+): Promise<(SeriesIdRow & { inserted: boolean })[]> {
+  return selectRows(
+    db,
+    sql`insert into series (indicator_code, territory_code, measure, breakdown, breakdown_key, ${described()}, decimals)
+      select indicator_code, territory_code, measure, breakdown, breakdown_key, ${described()}, decimals
+      from (${source}) as r
+      on conflict (indicator_code, territory_code, measure, breakdown_key) do update
+        set (${described()}) = (${described("excluded.")})
+        where (${described("series.")}) is distinct from (${described("excluded.")})
+      returning id, indicator_code, territory_code, measure, breakdown_key, (xmax = 0) as inserted`,
+  );
 }
 
+/**
+ * Upserts the series and learns their ids; true when none of them existed before. A new series is
+ * written with the decimals of its values in this batch (`decimals`), where updating it afterwards
+ * rewrote every series of a first load once more.
+ */
 async function upsertSeries(
   db: Db,
   inputs: SeriesInput[],
   datasetCode: string,
   ids: SeriesIds,
-): Promise<void> {
+  decimals: Map<SeriesKey, number>,
+): Promise<boolean> {
   const rows = inputs.map((s) => ({
     indicator_code: s.indicatorCode,
     territory_code: s.territoryCode,
@@ -170,18 +186,18 @@ async function upsertSeries(
     derived: s.derived ?? false,
     derivation: s.derivation ?? null,
     metadata: s.metadata ?? {},
+    decimals: decimals.get(s) ?? null,
   }));
+  let allNew = true;
   for (let i = 0; i < rows.length; i += BATCH) {
     const json = JSON.stringify(rows.slice(i, i + BATCH));
     const recordset = sql`jsonb_to_recordset(${json}::jsonb) as r(${sql.raw(SERIES_COLUMNS)})`;
-    await upsertSeriesFrom(db, sql`select * from ${recordset}`);
-    const found = await selectRows<{
-      id: number;
-      indicator_code: string;
-      territory_code: string;
-      measure: string;
-      breakdown_key: string;
-    }>(
+    const written = await upsertSeriesFrom(db, sql`select * from ${recordset}`);
+    for (const r of written) ids.set(r);
+    if (written.length === Math.min(BATCH, rows.length - i) && written.every((r) => r.inserted)) continue;
+    // Some existed unchanged, so the upsert did not return them: their ids are read by natural key.
+    allNew = false;
+    const found = await selectRows<SeriesIdRow>(
       db,
       sql`select s.id, s.indicator_code, s.territory_code, s.measure, s.breakdown_key
           from series s join ${recordset}
@@ -189,6 +205,7 @@ async function upsertSeries(
     );
     for (const r of found) ids.set(r);
   }
+  return allNew;
 }
 
 /** Where observations written by one upsert come from; derived values have no URL or payload. */
@@ -204,35 +221,20 @@ export interface ObservationProvenance {
  * period_end date, value double precision, obs_status text, obs_qual text, attributes jsonb,
  * derived_from jsonb`, one row per (series_id, period). A value whose (value, status, qualifier,
  * attributes, inputs) changed is copied to observation_revisions first; an unchanged one is not touched.
+ *
+ * `newSeries`: every series of `incoming` was created by the caller's transaction, so the only values
+ * they can hold are this payload's own, written by an earlier batch. Nothing is then looked up to be
+ * archived (a fifth of a first load's time on PostgreSQL), and a cell written again with another value
+ * is the payload contradicting itself.
  */
 export async function upsertObservationsFrom(
   db: Db,
   incoming: SQL,
   provenance: ObservationProvenance,
+  options: { newSeries?: boolean; bumpVersion?: boolean } = {},
 ): Promise<{ inserted: number; updated: number }> {
   const now = new Date().toISOString();
-  // Data-modifying CTEs all see the table as it was before the statement, so `changed` reads the old
-  // values that `revised` archives while `upserted` replaces them.
-  const [r] = await selectRows<{
-    inserted: number | string;
-    updated: number | string;
-    contradicted: string | null;
-  }>(
-    db,
-    sql`
-    with incoming as (${incoming}),
-    changed as (
-      select o.* from observations o join incoming i on i.series_id = o.series_id and i.period = o.period
-      where (o.value, o.obs_status, o.obs_qual, o.attributes, o.derived_from)
-        is distinct from (i.value, i.obs_status, i.obs_qual, i.attributes, i.derived_from)
-    ),
-    revised as (
-      insert into observation_revisions (series_id, period, value, obs_status, obs_qual, attributes, source_url,
-        retrieved_at, run_id, raw_payload_id, doc_ref, derived_from, valid_from, valid_to, replaced_by_run_id)
-      select series_id, period, value, obs_status, obs_qual, attributes, source_url, retrieved_at, run_id,
-        raw_payload_id, doc_ref, derived_from, valid_from, ${now}::timestamptz, ${provenance.runId}::bigint from changed
-    ),
-    upserted as (
+  const upsert = sql`
       insert into observations (series_id, period, period_start, period_end, value, obs_status, obs_qual, attributes,
         source_url, retrieved_at, run_id, raw_payload_id, derived_from, valid_from)
       select series_id, period, period_start, period_end, value, obs_status, obs_qual, attributes,
@@ -248,9 +250,36 @@ export async function upsertObservationsFrom(
       where (observations.value, observations.obs_status, observations.obs_qual, observations.attributes,
           observations.derived_from)
         is distinct from (excluded.value, excluded.obs_status, excluded.obs_qual, excluded.attributes,
-          excluded.derived_from)
-      returning (xmax = 0) as inserted
-    )
+          excluded.derived_from)`;
+  // Data-modifying CTEs all see the table as it was before the statement, so `changed` reads the old
+  // values that `revised` archives while `upserted` replaces them.
+  const [r] = await selectRows<{
+    inserted: number | string;
+    updated: number | string;
+    contradicted: string | null;
+  }>(
+    db,
+    options.newSeries
+      ? sql`
+    with incoming as (${incoming}),
+    upserted as (${upsert} returning series_id, period, (xmax = 0) as inserted)
+    select count(*) filter (where inserted) as inserted, count(*) filter (where not inserted) as updated,
+      min(series_id || ' ' || period) filter (where not inserted) as contradicted
+    from upserted`
+      : sql`
+    with incoming as (${incoming}),
+    changed as (
+      select o.* from observations o join incoming i on i.series_id = o.series_id and i.period = o.period
+      where (o.value, o.obs_status, o.obs_qual, o.attributes, o.derived_from)
+        is distinct from (i.value, i.obs_status, i.obs_qual, i.attributes, i.derived_from)
+    ),
+    revised as (
+      insert into observation_revisions (series_id, period, value, obs_status, obs_qual, attributes, source_url,
+        retrieved_at, run_id, raw_payload_id, doc_ref, derived_from, valid_from, valid_to, replaced_by_run_id)
+      select series_id, period, value, obs_status, obs_qual, attributes, source_url, retrieved_at, run_id,
+        raw_payload_id, doc_ref, derived_from, valid_from, ${now}::timestamptz, ${provenance.runId}::bigint from changed
+    ),
+    upserted as (${upsert} returning (xmax = 0) as inserted)
     select count(*) filter (where inserted) as inserted, count(*) filter (where not inserted) as updated,
       -- A value this same payload wrote in an earlier batch, now given differently: the payload says two
       -- things about one cell (a payload's own batches never revise each other).
@@ -263,7 +292,8 @@ export async function upsertObservationsFrom(
     throw new ConvertError(`two different values for series ${seriesId} at ${period} in one payload`);
   }
   const counts = { inserted: Number(r?.inserted ?? 0), updated: Number(r?.updated ?? 0) };
-  if (counts.inserted + counts.updated > 0) await bumpDataVersion(db); // HTTP caches key on it
+  // HTTP caches key on it; a caller writing many batches may advance it once (`bumpVersion: false`).
+  if (counts.inserted + counts.updated > 0 && options.bumpVersion !== false) await bumpDataVersion(db);
   return counts;
 }
 
@@ -280,6 +310,10 @@ export interface LoadOutcome {
  * on the first problem (a code the hub does not know, a bad period, a value given twice) and leaves
  * the rollback, which undoes every batch already written, to the caller. What it holds between batches
  * is the id of each series seen so far, never the observations.
+ *
+ * One observation upsert stays in flight while the next rows are parsed, checked and serialized: on
+ * PostgreSQL the server writes while Node converts, where each waited for the other. The statements
+ * still run one after the other, in order, on the transaction's connection.
  */
 export async function loadBatches(
   db: Db,
@@ -289,34 +323,73 @@ export async function loadBatches(
   const ids = new SeriesIds();
   const knownCodes = { indicators: new Set<string>(), territories: new Set<string>() };
   const outcome: LoadOutcome = { rows: { inserted: 0, updated: 0, unchanged: 0 }, skipped: {} };
-  for await (const batch of batches) {
-    for (const [reason, n] of Object.entries(batch.skipped ?? {})) {
-      outcome.skipped[reason] = (outcome.skipped[reason] ?? 0) + n;
+  // True while every series this load has written was created by it: a first load of a resource.
+  let everySeriesNew = true;
+  let inFlight: Promise<void> | undefined;
+  const settle = async () => {
+    const pending = inFlight;
+    inFlight = undefined;
+    await pending;
+  };
+  try {
+    for await (const batch of batches) {
+      for (const [reason, n] of Object.entries(batch.skipped ?? {})) {
+        outcome.skipped[reason] = (outcome.skipped[reason] ?? 0) + n;
+      }
+      if (batch.cursor) outcome.cursor = { ...outcome.cursor, ...batch.cursor };
+      const fresh = new Map<string, SeriesInput>();
+      for (const s of batch.series ?? []) {
+        if (ids.get(s) === undefined) fresh.set(seriesKeyOf(s), s);
+      }
+      const freshDecimals = decimalsOfSeries(batch.observations ?? [], new Set(fresh.values()));
+      let freshAllNew = false;
+      if (fresh.size > 0) {
+        await settle();
+        await checkCodes(db, [...fresh.values()], knownCodes);
+        freshAllNew = await upsertSeries(db, [...fresh.values()], provenance.datasetCode, ids, freshDecimals);
+        if (!freshAllNew) everySeriesNew = false;
+      }
+      const rows = observationRows(batch.observations ?? [], ids);
+      const decimals = decimalsBySeries(rows);
+      // Series just inserted with these very decimals need no update.
+      if (freshAllNew)
+        for (const [s, d] of freshDecimals) {
+          const id = ids.get(s);
+          if (id !== undefined && decimals.get(id) === d) decimals.delete(id);
+        }
+      for (let i = 0; i < rows.length; i += BATCH) {
+        const chunk = JSON.stringify(rows.slice(i, i + BATCH));
+        const size = Math.min(BATCH, rows.length - i);
+        // Without a payload to attribute the earlier batches to, a repeated cell is a revision as before.
+        const newSeries = everySeriesNew && provenance.rawPayloadId !== null;
+        const first = i === 0;
+        const write = async () => {
+          // The decimals travel with the first chunk, in flight while the next rows are read.
+          if (first) await recordDecimals(db, decimals);
+          const { inserted, updated } = await upsertObservationsFrom(
+            db,
+            // json, not jsonb: the rows are read once, and building jsonb's tree cost more than that.
+            sql`select * from json_to_recordset(${chunk}::json) as r(series_id int, period text,
+              period_start date, period_end date, value double precision, obs_status text, obs_qual text,
+              attributes jsonb, derived_from jsonb)`,
+            provenance,
+            { newSeries, bumpVersion: false },
+          );
+          outcome.rows.inserted += inserted;
+          outcome.rows.updated += updated;
+          outcome.rows.unchanged += size - inserted - updated;
+        };
+        await settle();
+        inFlight = write();
+        // Its failure is thrown by the next settle(); until then it must not count as unhandled.
+        inFlight.catch(() => {});
+      }
     }
-    if (batch.cursor) outcome.cursor = { ...outcome.cursor, ...batch.cursor };
-    const fresh = new Map<string, SeriesInput>();
-    for (const s of batch.series ?? []) {
-      if (ids.get(s) === undefined) fresh.set(seriesKeyOf(s), s);
-    }
-    if (fresh.size > 0) {
-      await checkCodes(db, [...fresh.values()], knownCodes);
-      await upsertSeries(db, [...fresh.values()], provenance.datasetCode, ids);
-    }
-    const rows = observationRows(batch.observations ?? [], ids);
-    await recordDecimals(db, decimalsBySeries(rows));
-    for (let i = 0; i < rows.length; i += BATCH) {
-      const chunk = rows.slice(i, i + BATCH);
-      const { inserted, updated } = await upsertObservationsFrom(
-        db,
-        sql`select * from jsonb_to_recordset(${JSON.stringify(chunk)}::jsonb) as r(series_id int, period text,
-          period_start date, period_end date, value double precision, obs_status text, obs_qual text,
-          attributes jsonb, derived_from jsonb)`,
-        provenance,
-      );
-      outcome.rows.inserted += inserted;
-      outcome.rows.updated += updated;
-      outcome.rows.unchanged += chunk.length - inserted - updated;
-    }
+    await settle();
+    if (outcome.rows.inserted + outcome.rows.updated > 0) await bumpDataVersion(db);
+  } finally {
+    // A conversion that failed while a statement ran: that statement ends before the caller rolls back.
+    await inFlight?.catch(() => {});
   }
   return outcome;
 }

@@ -29,6 +29,21 @@ export function decimalsBySeries(rows: { series_id: number; value: number | null
   return out;
 }
 
+/** The most decimals among the values of each of `series` (by identity), for series not written yet. */
+export function decimalsOfSeries<S>(
+  observations: { series: S; value: number | null }[],
+  series: Set<S>,
+): Map<S, number> {
+  const out = new Map<S, number>();
+  if (series.size === 0) return out;
+  for (const o of observations) {
+    if (o.value === null || !series.has(o.series)) continue;
+    const d = decimalsOf(o.value);
+    if (d > (out.get(o.series) ?? -1)) out.set(o.series, d);
+  }
+  return out;
+}
+
 /**
  * Raises each series' `decimals` to what a load saw: a payload that happens to hold only round values
  * does not make a series published to one decimal look like an integer one.

@@ -110,4 +110,88 @@ describe("loadBatches", () => {
     ).rejects.toThrow(/refers to a series not in this batch or an earlier one: .*age=15-24/);
     expect(await stored()).toEqual(before);
   });
+
+  it("writes a new series with the decimals of its values, and only raises them on later loads", async () => {
+    const rate = series({ age: "25-49" });
+    const load = (values: number[], year: number) =>
+      database.db.transaction((tx) =>
+        loadBatches(
+          tx,
+          batches({
+            series: [rate],
+            observations: values.map((value, i) => ({
+              series: rate,
+              period: String(year + i),
+              value,
+              obsStatus: "A",
+            })),
+          }),
+          provenance,
+        ),
+      );
+    const decimals = async () =>
+      (
+        await selectRows<{ decimals: number | null }>(
+          database.db,
+          sql`select decimals from series where measure = 'loader_test_invented' and breakdown_key = 'age=25-49'`,
+        )
+      )[0]?.decimals;
+    await load([7.25, 6.5], 2010);
+    expect(await decimals()).toBe(2);
+    await load([7.125], 2012);
+    expect(await decimals()).toBe(3);
+    // Round values in a later payload do not make it look published to fewer decimals.
+    await load([7], 2013);
+    expect(await decimals()).toBe(3);
+  });
+});
+
+describe("a cell given twice by one payload, in two batches", () => {
+  // A payload of its own (the contradiction is the same payload saying two things), INVENTED values.
+  const fromPayload = (rawPayloadId: number) => ({ ...provenance, rawPayloadId });
+  const twice = (cell: SeriesInput, first: number, second: number, rawPayloadId: number) =>
+    database.db.transaction((tx) =>
+      loadBatches(
+        tx,
+        batches(
+          {
+            series: [cell],
+            observations: [
+              { series: cell, period: "2021", value: first, obsStatus: "A" },
+              { series: cell, period: "2022", value: 5, obsStatus: "A" },
+            ],
+          },
+          { observations: [{ series: cell, period: "2021", value: second, obsStatus: "A" }] },
+        ),
+        fromPayload(rawPayloadId),
+      ),
+    );
+  const cells = (key: string) =>
+    selectRows<{ period: string; value: number }>(
+      database.db,
+      sql`select o.period, o.value from observations o join series s on s.id = o.series_id
+          where s.measure = 'loader_test_invented' and s.breakdown_key = ${key} order by 1`,
+    );
+
+  it("with two values fails the load of a new series, keeping none of it", async () => {
+    await expect(twice(series({ qpv: "in" }), 9.5, 9.75, 901)).rejects.toThrow(
+      /two different values for series \d+ at 2021 in one payload/,
+    );
+    expect(await cells("qpv=in")).toEqual([]);
+  });
+
+  it("with two values fails the load of a series stored before, keeping what was stored", async () => {
+    const cell = series({ qpv: "out" });
+    await twice(cell, 8, 8, 902);
+    await expect(twice(cell, 8.5, 8.25, 903)).rejects.toThrow(/two different values for series \d+ at 2021/);
+    expect(await cells("qpv=out")).toEqual([
+      { period: "2021", value: 8 },
+      { period: "2022", value: 5 },
+    ]);
+  });
+
+  it("with the same value is no contradiction", async () => {
+    const outcome = await twice(series({ qpv: "all" }), 4.5, 4.5, 904);
+    expect(outcome.rows).toEqual({ inserted: 2, updated: 0, unchanged: 1 });
+  });
 });
