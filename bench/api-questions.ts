@@ -23,6 +23,8 @@ export interface Question {
   variables?: Record<string, unknown>;
   /** One SQL statement returning one row, one column `json`: the same answer as the hub's. */
   floor?: string;
+  /** The same question asked of PostGraphile v5 over the same tables (bench/postgraphile), when it can be. */
+  postgraphile?: string;
 }
 
 const CTS = COMPARED_TERRITORIES.filter((c) => c.startsWith("CT-"));
@@ -103,6 +105,46 @@ const PROGRESS = `progress as (
     ) g
   ) p
 )`;
+
+/**
+ * PostGraphile's side: the schema it also exposes, where the dashboard's rules are SQL functions it
+ * serves as computed columns of `indicators` (the way one builds this on PostGraphile): `latest` by the
+ * floor's headline and visibility rules, `progress` by the floor's computation. Created on the bench
+ * database before PostGraphile starts.
+ */
+export const POSTGRAPHILE_SCHEMA = "bench_postgraphile";
+export const POSTGRAPHILE_FUNCTIONS = `
+create schema if not exists bench_postgraphile;
+create or replace function bench_postgraphile.indicators_latest(i public.indicators, territory text)
+returns public.observations stable language sql as $fn$
+  select o.* from (select s.id from series s where s.indicator_code = i.code and s.territory_code = territory
+    and s.breakdown_key = '' and ${VISIBLE} order by ${HEADLINE} desc, s.measure limit 1) s
+  cross join lateral (select o.* from observations o where o.series_id = s.id order by o.period desc limit 1) o
+$fn$;
+drop type if exists bench_postgraphile.progress cascade;
+create type bench_postgraphile.progress as (target_code text, status text, latest_value float8,
+  latest_period text, target_value float8, share_achieved float8);
+create or replace function bench_postgraphile.indicators_progress(i public.indicators)
+returns setof bench_postgraphile.progress stable language sql as $fn$
+  with ${PROGRESS}
+  select p.target_code, p.status, p.latest_value, p.latest_period, p.target_value, p.share_achieved
+  from progress p where p.indicator_code = i.code order by p.target_code
+$fn$;`;
+
+const latestOnPostGraphile = (alias: string, territory: string) =>
+  `${alias}: latest(territory: "${territory}") { ${LATEST} }`;
+/** The dashboard on PostGraphile's generated schema: the same fields, through its computed columns. */
+export const DASHBOARD_POSTGRAPHILE = `query Dashboard {
+  allIndicators(first: 100, orderBy: [NUMBER_ASC, CODE_ASC]) {
+    nodes {
+      code number unit
+      ${latestOnPostGraphile("latest", METROPOLE)}
+      ${CTS.map((c) => latestOnPostGraphile(c.replace("-", "").toLowerCase(), c)).join("\n      ")}
+      targetIndicatorsByIndicatorCode { nodes { targetByTargetCode { code valueText horizonYear } } }
+      progress { nodes { targetCode status latestValue latestPeriod targetValue shareAchieved } }
+    }
+  }
+}`;
 
 const DASHBOARD_FLOOR = `with ${PROGRESS}
 select json_build_object('data', json_build_object('indicators', json_build_object('nodes',
@@ -204,7 +246,7 @@ export const questions: Question[] = [
     query: "query FixedCost { __typename }",
     floor: `select '{"data":{"__typename":"Query"}}'::text as json`,
   },
-  { name: "dashboard", query: DASHBOARD, floor: DASHBOARD_FLOOR },
+  { name: "dashboard", query: DASHBOARD, floor: DASHBOARD_FLOOR, postgraphile: DASHBOARD_POSTGRAPHILE },
   ...playgroundExamples
     .filter((e) => !e.headers)
     .map((e) => ({ name: e.name, query: e.query, variables: e.variables, floor: floors[e.name] })),

@@ -14,11 +14,17 @@
  * has one process). BENCH_ROUNDS (3), BENCH_SECONDS per measure (3), BENCH_CLIENTS ("1,10,50"),
  * BENCH_ONLY (a question name) shorten it. BENCH_PROFILE=<dir> runs the hub under `node --cpu-prof`, writing
  * its CPU profile there when it stops (open it in Chrome's DevTools, or summarise it by self time).
+ *
+ * On PostgreSQL, PostGraphile v5 (bench/postgraphile, installed there on first use with its own Node 22)
+ * answers the questions that have a PostGraphile form beside the hub, in the same rounds;
+ * BENCH_POSTGRAPHILE=off leaves it out.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { createServer as createHttpServer } from "node:http";
 import { createServer } from "node:net";
 import { cpus, loadavg } from "node:os";
+import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import { graphql } from "graphql";
 import postgres from "postgres";
@@ -26,7 +32,7 @@ import { openDatabase } from "../src/db/client";
 import { buildHublotSchema } from "../src/graphql/build-schema";
 import { createContext } from "../src/graphql/context";
 import { benchDatabase } from "./api-data";
-import { type Question, questions } from "./api-questions";
+import { POSTGRAPHILE_FUNCTIONS, POSTGRAPHILE_SCHEMA, type Question, questions } from "./api-questions";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
@@ -139,6 +145,45 @@ async function startHub(env: Record<string, string>): Promise<ChildProcess> {
   throw new Error("the hub did not start");
 }
 
+const POSTGRAPHILE_DIR = fileURLToPath(new URL("./postgraphile/", import.meta.url));
+
+/** PostGraphile v5 on the bench database, its dependencies (Node 22 among them) installed on first use. */
+async function startPostGraphile(databaseUrl: string, port: number): Promise<ChildProcess> {
+  const node = `${POSTGRAPHILE_DIR}node_modules/.bin/node`;
+  const admin = postgres(databaseUrl, { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(POSTGRAPHILE_FUNCTIONS);
+  } finally {
+    await admin.end();
+  }
+  if (!existsSync(node))
+    execFileSync("npm", ["ci", "--no-audit", "--no-fund"], { cwd: POSTGRAPHILE_DIR, stdio: "inherit" });
+  const child = spawn(node, ["server.mjs"], {
+    cwd: POSTGRAPHILE_DIR,
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      SCHEMAS: POSTGRAPHILE_SCHEMA,
+      GRAPHILE_ENV: "production",
+    },
+    stdio: ["ignore", "inherit", "inherit"],
+    detached: true,
+  });
+  for (let i = 0; i < 300; i++) {
+    try {
+      const r = await fetch(`http://127.0.0.1:${port}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: '{"query":"{ __typename }"}',
+      });
+      if (r.ok) return child;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error("PostGraphile did not start");
+}
+
 /** The floor: each question's one statement, its JSON text sent as is. */
 function startFloor(sqlUrl: string, qs: Question[]) {
   // JIT off as on the hub's connections: on this machine it costs the dashboard floor 700 ms a plan.
@@ -234,6 +279,12 @@ async function main() {
   await new Promise<void>((r) => floor.server.listen(0, "127.0.0.1", r));
   const floorPort = (floor.server.address() as { port: number }).port;
   const hubUrl = `http://127.0.0.1:${hubPort}/graphql`;
+  const withPostGraphile = Boolean(data.url) && process.env.BENCH_POSTGRAPHILE !== "off";
+  const postgraphilePort = await freePort();
+  const postgraphile = withPostGraphile
+    ? await startPostGraphile(data.url as string, postgraphilePort)
+    : undefined;
+  const postgraphileUrl = `http://127.0.0.1:${postgraphilePort}/graphql`;
   try {
     // The floor answers what the hub answers, or its figures mean nothing.
     for (const q of qs.filter((x) => x.floor)) {
@@ -243,16 +294,32 @@ async function main() {
         `floor of ${q.name}: ${difference ? `ANSWER DIFFERS from the hub's at ${difference}` : "same answer as the hub"}`,
       );
     }
+    const asksPostGraphile = (q: Question) => Boolean(postgraphile && q.postgraphile);
+    for (const q of qs.filter(asksPostGraphile)) {
+      const answer = (await (
+        await fetch(postgraphileUrl, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ query: q.postgraphile }),
+        })
+      ).json()) as { errors?: { message: string }[] };
+      if (answer.errors?.length) throw new Error(`PostGraphile, ${q.name}: ${answer.errors[0].message}`);
+      console.log(`PostGraphile answers ${q.name} (${JSON.stringify(answer).length} bytes)`);
+    }
     const rows: string[] = [];
     for (const q of qs) {
       const body = JSON.stringify({ query: q.query, variables: q.variables, extensions: { bench: "__N__" } });
+      const postgraphileBody = JSON.stringify({ query: q.postgraphile });
       for (const clients of CLIENTS) {
         const hubRuns: Measure[] = [];
         const floorRuns: Measure[] = [];
+        const postgraphileRuns: Measure[] = [];
         for (let round = 0; round < ROUNDS; round++) {
           hubRuns.push(await load(hubUrl, body, clients));
           if (q.floor)
             floorRuns.push(await load(`http://127.0.0.1:${floorPort}${floor.pathOf(q)}`, undefined, clients));
+          if (asksPostGraphile(q))
+            postgraphileRuns.push(await load(postgraphileUrl, postgraphileBody, clients));
         }
         const m = (runs: Measure[], k: keyof Measure) => median(runs.map((r) => r[k]));
         const ratios = hubRuns.map((h, i) =>
@@ -262,7 +329,10 @@ async function main() {
           floorRuns[i] ? floorRuns[i].rps / Math.max(h.rps, 0.01) : Number.NaN,
         );
         const spread = (xs: number[]) =>
-          q.floor ? `${fmt(median(xs), 2)} (${fmt(Math.min(...xs), 2)}-${fmt(Math.max(...xs), 2)})` : "-";
+          xs.length && !xs.some(Number.isNaN)
+            ? `${fmt(median(xs), 2)} (${fmt(Math.min(...xs), 2)}-${fmt(Math.max(...xs), 2)})`
+            : "-";
+        const byPostGraphile = postgraphileRuns.map((p, i) => hubRuns[i].rps / Math.max(p.rps, 0.01));
         rows.push(
           [
             q.name,
@@ -275,6 +345,11 @@ async function main() {
             spread(ratios),
             spread(rpsRatios),
             hubRuns.reduce((n, r) => n + r.errors, 0),
+            postgraphileRuns.length
+              ? `${fmt(m(postgraphileRuns, "p50"))}/${fmt(m(postgraphileRuns, "p99"))}`
+              : "-",
+            postgraphileRuns.length ? fmt(m(postgraphileRuns, "rps")) : "-",
+            spread(byPostGraphile),
           ].join(" | "),
         );
         console.log(rows[rows.length - 1]);
@@ -289,11 +364,12 @@ async function main() {
         .join(" ")} (shared)`,
     );
     console.log(
-      "question | clients | statements | hub p50/p99 ms | hub req/s | floor p50/p99 ms | floor req/s | p50 hub/floor (min-max) | req/s floor/hub (min-max) | hub errors",
+      "question | clients | statements | hub p50/p99 ms | hub req/s | floor p50/p99 ms | floor req/s | p50 hub/floor (min-max) | req/s floor/hub (min-max) | hub errors | PostGraphile p50/p99 ms | PostGraphile req/s | req/s hub/PostGraphile (min-max)",
     );
     for (const r of rows) console.log(r);
   } finally {
     await floor.close();
+    if (postgraphile?.pid) process.kill(-postgraphile.pid, "SIGTERM");
     if (hub.pid) process.kill(-hub.pid, "SIGTERM");
     await new Promise((r) => hub.once("exit", r));
   }
