@@ -9,7 +9,7 @@ import { type SQL, sql } from "drizzle-orm";
 import { type Db, selectRows } from "../../src/db/client";
 import { bumpDataVersion } from "../../src/db/data-version";
 import { PeriodError, parsePeriod } from "../../src/period";
-import { decimalsBySeries, decimalsOfSeries, recordDecimals } from "./precision";
+import { decimalsBySeries, recordDecimals } from "./precision";
 import {
   type ConvertBatch,
   ConvertError,
@@ -341,21 +341,26 @@ export async function loadBatches(
       for (const s of batch.series ?? []) {
         if (ids.get(s) === undefined) fresh.set(seriesKeyOf(s), s);
       }
-      const freshDecimals = decimalsOfSeries(batch.observations ?? [], new Set(fresh.values()));
+      // Each value's decimals are read once, by the series it names: new series are inserted with them.
+      const byInput = decimalsBySeries(batch.observations ?? []);
       let freshAllNew = false;
       if (fresh.size > 0) {
         await settle();
         await checkCodes(db, [...fresh.values()], knownCodes);
-        freshAllNew = await upsertSeries(db, [...fresh.values()], provenance.datasetCode, ids, freshDecimals);
+        freshAllNew = await upsertSeries(db, [...fresh.values()], provenance.datasetCode, ids, byInput);
         if (!freshAllNew) everySeriesNew = false;
       }
       const rows = observationRows(batch.observations ?? [], ids);
-      const decimals = decimalsBySeries(rows);
+      const decimals = new Map<number, number>();
+      for (const [s, d] of byInput) {
+        const id = ids.get(s);
+        if (id !== undefined && d > (decimals.get(id) ?? -1)) decimals.set(id, d);
+      }
       // Series just inserted with these very decimals need no update.
       if (freshAllNew)
-        for (const [s, d] of freshDecimals) {
+        for (const s of fresh.values()) {
           const id = ids.get(s);
-          if (id !== undefined && decimals.get(id) === d) decimals.delete(id);
+          if (id !== undefined && decimals.get(id) === byInput.get(s)) decimals.delete(id);
         }
       for (let i = 0; i < rows.length; i += BATCH) {
         const chunk = JSON.stringify(rows.slice(i, i + BATCH));

@@ -18,26 +18,14 @@ export function decimalsOf(value: number): number {
   return Math.min(MAX_DECIMALS, Math.max(0, fraction - Number(exponent ?? 0)));
 }
 
-/** The most decimals among each series' values. */
-export function decimalsBySeries(rows: { series_id: number; value: number | null }[]): Map<number, number> {
-  const out = new Map<number, number>();
-  for (const r of rows) {
-    if (r.value === null) continue;
-    const d = decimalsOf(r.value);
-    if (d > (out.get(r.series_id) ?? -1)) out.set(r.series_id, d);
-  }
-  return out;
-}
-
-/** The most decimals among the values of each of `series` (by identity), for series not written yet. */
-export function decimalsOfSeries<S>(
-  observations: { series: S; value: number | null }[],
-  series: Set<S>,
-): Map<S, number> {
+/**
+ * The most decimals among each series' values, by the series each observation names (the same object
+ * a conversion gives its series and their observations), read before the series have ids.
+ */
+export function decimalsBySeries<S>(observations: { series: S; value: number | null }[]): Map<S, number> {
   const out = new Map<S, number>();
-  if (series.size === 0) return out;
   for (const o of observations) {
-    if (o.value === null || !series.has(o.series)) continue;
+    if (o.value === null) continue;
     const d = decimalsOf(o.value);
     if (d > (out.get(o.series) ?? -1)) out.set(o.series, d);
   }

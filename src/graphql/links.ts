@@ -43,7 +43,10 @@ export function anyKeyOfBatch(column: AnyColumn): SQL {
   return sql`${column} = any(${KEYS}::${type}[])`;
 }
 
-/** The statement of the loader `name` (preparedOnce): its DataLoader cache in a request is already keyed by the name; the keys are its one parameter. */
+/**
+ * The statement of the loader `name`, built once (preparedOnce): its DataLoader cache in a request is
+ * already keyed by the name, and the keys are its one parameter.
+ */
 export function keyedStatement(db: Db, name: string, build: () => { prepare(name: string): KeyedStatement }) {
   return preparedOnce(db, name, (statementName) => build().prepare(statementName));
 }
