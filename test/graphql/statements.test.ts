@@ -55,6 +55,47 @@ describe("the SQL statements of a nested query", () => {
   });
 });
 
+describe("the SQL statements of a list of series and their observations", () => {
+  const OBSERVATION = "period value obsStatus changeFromPrevious { absolute } changeFromYearBefore { basePeriod absolute } provenance { sourceUrl }";
+  const listed = (observations: string) => `query {
+    indicators(first: 100) { nodes { code series(territory: "EPCI-200054807") { id ${observations} } } } }`;
+  const one = (observations: string) => `query($id: Int!) { series(id: $id) { id ${observations} } }`;
+  const seriesOf = (answer: Answer): Answer[] =>
+    dataOf<Answer>(answer).indicators.nodes.flatMap((i: Answer) => i.series);
+
+  /** Each listed series' answer, asked again alone (`series(id:)`): observations then read on their own. */
+  async function askedAlone(listedSeries: Answer[], observations: string) {
+    return Promise.all(
+      listedSeries.map(async (s) => dataOf<Answer>(await query(one(observations), { id: s.id })).series),
+    );
+  }
+
+  it("read the values in the series' statement: they cost no statement of their own", async () => {
+    const observations = `observations(from: "2020") { ${OBSERVATION} }`;
+    const bare = await query(listed(""));
+    const withValues = await query(listed(observations));
+    expect(withValues.statements).toBe(bare.statements);
+    const series = seriesOf(withValues);
+    expect(series.filter((s) => s.observations.length > 1).length).toBeGreaterThan(3);
+    expect(series.some((s) => s.observations.some((o: Answer) => o.changeFromYearBefore))).toBe(true);
+    // The same values, changes and provenance as the observations read on their own.
+    expect(series).toEqual(await askedAlone(series, observations));
+  });
+
+  it("answer the last periods, and two different asks under aliases, as each asks alone", async () => {
+    const observations = `last: observations(last: 2) { period value } since: observations(from: "2022") { period value }`;
+    const answer = await query(listed(observations));
+    const series = seriesOf(answer);
+    expect(series.some((s) => s.last.length === 2 && s.since.length > 0)).toBe(true);
+    expect(series).toEqual(await askedAlone(series, observations));
+  });
+
+  it("still refuse arguments the observations field refuses", async () => {
+    const answer = await query(listed(`observations(last: 0) { value }`));
+    expect(answer.errors?.[0]?.message).toMatch(/last: 0 must be 1 or more/);
+  });
+});
+
 describe("the SQL statements of the dashboard question", () => {
   const dashboard = (first: number, territories: string[]) => `query {
     indicators(first: ${first}) { nodes { code

@@ -1,4 +1,5 @@
-import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, Query, Resolver, Root } from "type-graphql";
+import type { GraphQLResolveInfo } from "graphql";
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, Info, Query, Resolver, Root } from "type-graphql";
 import { NotFoundError } from "../../errors";
 import { AgendaNode } from "../agenda/agenda.type";
 import { Lang, labelIn } from "../common.type";
@@ -7,6 +8,7 @@ import { targetsOfFiliere } from "../indicator/indicator.loaders";
 import { Target } from "../indicator/target.type";
 import { Connection, PageArgs, pageOfList } from "../pagination";
 import { Partner } from "../partner/partner.type";
+import { observationsAskedUnder } from "../series/selection";
 import { seriesOf } from "../series/series.loaders";
 import { Series } from "../series/series.type";
 import { Site } from "../site/site.type";
@@ -120,6 +122,7 @@ export class FiliereResolver {
     indicator?: string,
     @Arg("territory", () => String, { nullable: true, description: "Only at this territory." })
     territory?: string,
+    @Info() info?: GraphQLResolveInfo,
   ) {
     return seriesOf(ctx).load({
       by: "filiere",
@@ -128,6 +131,7 @@ export class FiliereResolver {
         indicatorCodes: indicator ? [indicator] : undefined,
         territoryCodes: territory ? [territory] : undefined,
       },
+      observations: observationsAskedUnder(info),
     });
   }
 

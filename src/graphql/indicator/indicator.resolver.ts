@@ -22,7 +22,7 @@ import type { GraphQLContext } from "../context";
 import { Connection, PageArgs, pageOfList } from "../pagination";
 import { partnerByCode } from "../partner/partner.loaders";
 import { Partner } from "../partner/partner.type";
-import { asksForChanges } from "../series/selection";
+import { asksForChanges, observationsAskedUnder } from "../series/selection";
 import { seriesOf } from "../series/series.loaders";
 import { Observation, Series } from "../series/series.type";
 import { territoryByCode } from "../territory/territory.loaders";
@@ -143,11 +143,13 @@ export class IndicatorResolver {
     territory?: string,
     @Arg("measure", () => String, { nullable: true, description: "Only this measure." }) measure?: string,
     @Arg("filiere", () => String, { nullable: true, description: "Only for this filière." }) filiere?: string,
+    @Info() info?: GraphQLResolveInfo,
   ) {
     const rows = await seriesOf(ctx).load({
       by: "indicator",
       code: i.code,
       filter: { territoryCodes: territory ? [territory] : undefined, measure },
+      observations: observationsAskedUnder(info),
     });
     return filiere ? rows.filter((s) => s.filiereCode === filiere) : rows;
   }

@@ -1,4 +1,17 @@
-import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, Int, Query, Resolver, Root } from "type-graphql";
+import type { GraphQLResolveInfo } from "graphql";
+import {
+  Arg,
+  Args,
+  ArgsType,
+  Ctx,
+  Field,
+  FieldResolver,
+  Info,
+  Int,
+  Query,
+  Resolver,
+  Root,
+} from "type-graphql";
 import { runStatuses } from "../../../schema/ingest";
 import { BadUserInputError, NotFoundError } from "../../errors";
 import { callerOf, type GraphQLContext } from "../context";
@@ -8,6 +21,7 @@ import { Connection, PageArgs } from "../pagination";
 import { datasetByCode, listDatasets, partnerByCode } from "../partner/partner.loaders";
 import { Dataset, Partner } from "../partner/partner.type";
 import { mayReadRunDetails } from "../scope";
+import { observationsAskedUnder } from "../series/selection";
 import { seriesOf } from "../series/series.loaders";
 import { Series } from "../series/series.type";
 import {
@@ -198,8 +212,13 @@ export class DatasetResolver {
   }
 
   @FieldResolver(() => [Series], { description: "Its series (those the caller may see)." })
-  series(@Root() d: Dataset, @Ctx() ctx: GraphQLContext) {
-    return seriesOf(ctx).load({ by: "dataset", code: d.code, filter: {} });
+  series(@Root() d: Dataset, @Ctx() ctx: GraphQLContext, @Info() info?: GraphQLResolveInfo) {
+    return seriesOf(ctx).load({
+      by: "dataset",
+      code: d.code,
+      filter: {},
+      observations: observationsAskedUnder(info),
+    });
   }
 
   @FieldResolver(() => [IngestStream], {

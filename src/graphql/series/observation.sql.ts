@@ -1,7 +1,8 @@
 /**
- * The one SQL of observations: current values, or the values as they stood at `asOf` rebuilt from the
- * revision history, each with the previous period's value and the same period a year before, so
- * changes are computed by the database (window functions) and not row by row in resolvers.
+ * The SQL of observations, each with the previous period's value and the same period a year before, so
+ * changes are computed by the database and not row by row in resolvers: current values read on the
+ * table's (series_id, period) key, or the values as they stood at `asOf` rebuilt from the revision
+ * history (window functions over what was known then).
  */
 import { type SQL, sql } from "drizzle-orm";
 import { type Db, selectRows } from "../../db/client";
@@ -90,24 +91,40 @@ export function periodOverlap(alias: string, from?: Period, to?: Period): SQL {
   );
 }
 
-const ORDER: Record<NonNullable<ObservationQuery["order"]>, SQL> = {
-  period: sql`w.series_id, w.period_start, w.period`,
-  period_desc: sql`w.period_start desc, w.series_id, w.period`,
-  value_asc: sql`w.value asc nulls last, w.series_id, w.period_start`,
-  value_desc: sql`w.value desc nulls last, w.series_id, w.period_start`,
+const ORDER: Record<NonNullable<ObservationQuery["order"]>, (alias: string) => SQL> = {
+  period: (a) => sql.raw(`${a}.series_id, ${a}.period_start, ${a}.period`),
+  period_desc: (a) => sql.raw(`${a}.period_start desc, ${a}.series_id, ${a}.period`),
+  value_asc: (a) => sql.raw(`${a}.value asc nulls last, ${a}.series_id, ${a}.period_start`),
+  value_desc: (a) => sql.raw(`${a}.value desc nulls last, ${a}.series_id, ${a}.period_start`),
 };
 
+const statusIn = (alias: string, statuses?: string[]) =>
+  statuses?.length
+    ? sql`and ${sql.raw(alias)}.obs_status in (${sql.join(
+        statuses.map((v) => sql`${v}`),
+        sql`, `,
+      )})`
+    : sql``;
+
+const pageOf = (q: ObservationQuery) =>
+  sql`${q.limit !== undefined ? sql`limit ${q.limit}` : sql``} ${q.offset ? sql`offset ${q.offset}` : sql``}`;
+
 /**
- * The last N observations of each series, current values only: N index reads per series on the
- * (series_id, period) key, where the general statement numbers every observation of the series (ten
- * years of a daily series to keep one row). Periods of one series share a format, so their text order
- * is their time order. The previous period and the year before are read only when asked for.
+ * Current values (no `asOf`), read on the (series_id, period) key: the period range filters the rows
+ * it reads, and the previous period and the year before are one index probe per row returned, read
+ * only when asked for. With `last`, N index reads per series where the general statement numbers every
+ * observation of the series (ten years of a daily series to keep one row). Periods of one series share
+ * a format, so their text order is their time order.
  */
-export function lastObservationsSql(
-  q: ObservationQuery & { last: number },
+export function currentObservationsSql(
+  q: ObservationQuery,
   shape: { source?: SQL; extraColumns?: SQL } = {},
 ): SQL {
   const changes = q.changes !== false;
+  const observations =
+    q.last !== undefined
+      ? sql`cross join lateral (select * from observations o where o.series_id = s.id order by o.period desc limit ${q.last}) o`
+      : sql`join observations o on o.series_id = s.id`;
   return sql`select ${shape.extraColumns ?? sql``} o.series_id, o.period, o.period_start::text as period_start, o.period_end::text as period_end,
       o.value, o.obs_status, o.obs_qual, o.attributes, o.source_url, o.retrieved_at, o.run_id, o.raw_payload_id,
       o.doc_ref, o.derived_from, o.valid_from,
@@ -123,7 +140,7 @@ export function lastObservationsSql(
       }
       s.decimals, count(*) over () as total
     from ${shape.source ?? sql`series s`}
-    cross join lateral (select * from observations o where o.series_id = s.id order by o.period desc limit ${q.last}) o
+    ${observations}
     ${
       changes
         ? sql`left join lateral (select p.period, p.value from observations p where p.series_id = o.series_id
@@ -132,23 +149,15 @@ export function lastObservationsSql(
       and y.period = (left(o.period, 4)::int - 1)::text || substr(o.period, 5)`
         : sql``
     }
-    where ${q.seriesWhere} and ${periodOverlap("o", q.from, q.to)}
-    order by o.series_id, o.period_start, o.period`;
+    where ${q.seriesWhere} and ${periodOverlap("o", q.from, q.to)} ${statusIn("o", q.statuses)}
+    order by ${ORDER[q.order ?? "period"]("o")}
+    ${pageOf(q)}`;
 }
 
 export async function selectObservations(db: Db, q: ObservationQuery): Promise<ObservationRow[]> {
-  if (
-    q.last !== undefined &&
-    !q.asOf &&
-    !q.statuses?.length &&
-    q.limit === undefined &&
-    !q.offset &&
-    (q.order ?? "period") === "period"
-  )
-    return (await selectRows<RawRow>(db, lastObservationsSql({ ...q, last: q.last }))).map(toObservation);
-  // The year before is read on the (series_id, period) key of the table: joined to the CTE, PostgreSQL
-  // matched rows by series alone and tested every pair (60 rows of a series since 2020: 7 140 tests,
-  // 2 ms; on the key 0.45 ms). As of a past date only the CTE holds the values then.
+  if (!q.asOf) return (await selectRows<RawRow>(db, currentObservationsSql(q))).map(toObservation);
+  // As of a past date the values are rebuilt from the revision history first (observationSource), so
+  // the previous period and the year before are read among them, not on the table's key.
   const rows = await selectRows<RawRow>(
     db,
     sql`with src as (${observationSource(q.seriesWhere, q.asOf)}),
@@ -169,20 +178,13 @@ export async function selectObservations(db: Db, q: ObservationQuery): Promise<O
         (select sd.decimals from series sd where sd.id = w.series_id) as decimals,
         count(*) over () as total
       from w
-      left join ${q.asOf ? sql`src` : sql`observations`} y on y.series_id = w.series_id
+      left join src y on y.series_id = w.series_id
         and y.period = (left(w.period, 4)::int - 1)::text || substr(w.period, 5)
       where ${periodOverlap("w", q.from, q.to)}
         ${q.last !== undefined ? sql`and w.rank_from_last <= ${q.last}` : sql``}
-        ${
-          q.statuses?.length
-            ? sql`and w.obs_status in (${sql.join(
-                q.statuses.map((v) => sql`${v}`),
-                sql`, `,
-              )})`
-            : sql``
-        }
-      order by ${ORDER[q.order ?? "period"]}
-      ${q.limit !== undefined ? sql`limit ${q.limit}` : sql``} ${q.offset ? sql`offset ${q.offset}` : sql``}`,
+        ${statusIn("w", q.statuses)}
+      order by ${ORDER[q.order ?? "period"]("w")}
+      ${pageOf(q)}`,
   );
   return rows.map(toObservation);
 }

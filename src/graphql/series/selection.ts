@@ -2,7 +2,16 @@
  * What a query selects under a field, read from the resolver's info: loaders skip the work nobody asked
  * for (an observation's changes read two more rows per observation).
  */
-import type { FragmentDefinitionNode, GraphQLResolveInfo, SelectionSetNode } from "graphql";
+import {
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLResolveInfo,
+  getArgumentValues,
+  isObjectType,
+  type SelectionSetNode,
+} from "graphql";
+import { lastArg, parsePeriodArgs } from "./series.args";
+import { argsKey, type ObservationsAsked } from "./series.loaders";
 
 const CHANGES = new Set(["changeFromPrevious", "changeFromYearBefore"]);
 
@@ -35,4 +44,58 @@ export function asksForChanges(info: GraphQLResolveInfo | undefined): boolean {
   if (!info) return true;
   const seen = new Set<string>();
   return info.fieldNodes.some((node) => selects(node.selectionSet, CHANGES, info.fragments, seen));
+}
+
+/** The fields named `name` directly under a selection set, through its fragments. */
+function fieldsNamed(
+  set: SelectionSetNode | undefined,
+  name: string,
+  fragments: Record<string, FragmentDefinitionNode>,
+  out: FieldNode[] = [],
+): FieldNode[] {
+  for (const s of set?.selections ?? []) {
+    if (s.kind === "Field") {
+      if (s.name.value === name) out.push(s);
+    } else if (s.kind === "InlineFragment") fieldsNamed(s.selectionSet, name, fragments, out);
+    else fieldsNamed(fragments[s.name.value]?.selectionSet, name, fragments, out);
+  }
+  return out;
+}
+
+/**
+ * What a query asks of the observations under each series of a list (an indicator's, a territory's
+ * `series`), when it asks them once and for current values: the list's statement then reads them too.
+ * Undefined when it asks none, asks them several ways (aliases), asks them as of a past date, or with
+ * arguments the field will refuse: `observations` itself then reads them, or says what is wrong.
+ */
+export function observationsAskedUnder(info: GraphQLResolveInfo | undefined): ObservationsAsked | undefined {
+  const series = info?.schema.getType("Series");
+  const field = isObjectType(series) ? series.getFields().observations : undefined;
+  if (!info || !field) return undefined;
+  const nodes = info.fieldNodes.flatMap((n) => fieldsNamed(n.selectionSet, "observations", info.fragments));
+  let asked: ObservationsAsked | undefined;
+  for (const node of nodes) {
+    let args: { from?: string; to?: string; asOf?: string; last?: number };
+    try {
+      args = getArgumentValues(field, node, info.variableValues);
+    } catch {
+      return undefined;
+    }
+    if (args.asOf) return undefined;
+    let these: ObservationsAsked;
+    try {
+      const { from, to } = parsePeriodArgs(args);
+      these = {
+        from,
+        to,
+        last: lastArg(args.last),
+        changes: asksForChanges({ ...info, fieldNodes: [node] }),
+      };
+    } catch {
+      return undefined;
+    }
+    if (asked && argsKey(asked) !== argsKey(these)) return undefined;
+    asked = these;
+  }
+  return asked;
 }

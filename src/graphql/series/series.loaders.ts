@@ -10,7 +10,7 @@ import { type GraphQLContext, groupedLoader, manyLoader, oneLoader } from "../co
 import { type PageArgs, paginate } from "../pagination";
 import { seriesVisibleTo } from "../scope";
 import {
-  lastObservationsSql,
+  currentObservationsSql,
   type ObservationQuery,
   type ObservationRow,
   type RawRow,
@@ -204,6 +204,12 @@ export interface SeriesOfKey {
   by: "territory" | "indicator" | "filiere" | "dataset";
   code: string;
   filter: Omit<SeriesFilter, "ids">;
+  /**
+   * The observations the query asks under each of these series (current values only), read in the
+   * same statement and handed to `observationsOf`: a list of series and their values cost one
+   * statement, not one for the series and one more, a round trip later, for their values.
+   */
+  observations?: ObservationsAsked;
 }
 
 const COLUMN_OF: Record<SeriesOfKey["by"], keyof SeriesRow> = {
@@ -217,9 +223,9 @@ export const seriesOf = (ctx: GraphQLContext) =>
   groupedLoader<SeriesOfKey, SeriesRow[]>(
     ctx,
     "series.of",
-    (k) => `${k.by}|${filterKey(k.filter)}`,
+    (k) => `${k.by}|${filterKey(k.filter)}|${k.observations ? argsKey(k.observations) : "-"}`,
     async (keys) => {
-      const { by, filter } = keys[0];
+      const { by, filter, observations } = keys[0];
       const codes = keys.map((k) => k.code);
       const parentFilter: SeriesFilter =
         by === "territory"
@@ -235,17 +241,37 @@ export const seriesOf = (ctx: GraphQLContext) =>
           : by === "dataset"
             ? sql` and s.dataset_code = ${anyOf(codes, "text")}`
             : sql``;
-      const rows = await selectRows<RawSeries>(
+      const rows = await selectRows<RawSeries & { observations?: RawRow[] }>(
         ctx.db,
-        sql`select ${SERIES_COLUMNS} from series s where ${seriesCondition(ctx, parentFilter)}${extra}
+        sql`select ${SERIES_COLUMNS}${observations ? sql`, ${observationsJson(observations)} as observations` : sql``}
+            from series s where ${seriesCondition(ctx, parentFilter)}${extra}
             order by s.indicator_code, s.territory_code, s.measure, s.breakdown_key`,
       );
       const all = rows.map(toSeries);
+      if (observations) {
+        const loader = observationsOf(ctx);
+        rows.forEach((r, i) => {
+          loader.prime({ seriesId: all[i].id, ...observations }, (r.observations ?? []).map(toObservation));
+        });
+      }
       const column = COLUMN_OF[by];
       return keys.map((k) => all.filter((s) => s[column] === k.code));
     },
-    (k) => `${k.by}|${k.code}|${filterKey(k.filter)}`,
+    (k) => `${k.by}|${k.code}|${filterKey(k.filter)}|${k.observations ? argsKey(k.observations) : "-"}`,
   );
+
+/**
+ * The observations of the series `s` of the enclosing statement, as one JSON array in period order: the
+ * rows `observationsOf` reads, under the names `toObservation` reads. The series was already checked
+ * against the caller's scope by the enclosing statement.
+ */
+function observationsJson(asked: ObservationsAsked): SQL {
+  const rows = currentObservationsSql(
+    { ...asked, seriesWhere: sql`true` },
+    { source: sql`(select s.id, s.decimals) s` },
+  );
+  return sql`(select coalesce(json_agg(row_to_json(x) order by x.period_start, x.period), '[]') from (${rows}) x)`;
+}
 
 /** A filter as a string, field by field: a loader's cache key, cheaper than `JSON.stringify`. */
 function filterKey(f: Omit<SeriesFilter, "ids">): string {
@@ -281,7 +307,11 @@ export interface ObservationsOfKey {
   changes?: boolean;
 }
 
-const argsKey = (k: ObservationsOfKey) =>
+/** The arguments of an `observations` field under a series, without `asOf` (current values). */
+export type ObservationsAsked = Omit<ObservationsOfKey, "seriesId" | "asOf">;
+
+/** The arguments of an observations read as a string: equal exactly when the reads are the same. */
+export const argsKey = (k: Omit<ObservationsOfKey, "seriesId">) =>
   `${k.from?.period ?? ""}|${k.to?.period ?? ""}|${k.asOf?.getTime() ?? ""}|${k.last ?? ""}|${k.changes === false ? 0 : 1}`;
 
 /** Observations of many series for one set of arguments, in one statement. */
@@ -418,7 +448,7 @@ export const latestTotalOf = (ctx: GraphQLContext) =>
           order by ${HEADLINE} desc, s.measure limit 1) s`;
       const rows = await selectRows<RawRow & { ord: number | string; series_unit: string }>(
         ctx.db,
-        lastObservationsSql(
+        currentObservationsSql(
           { seriesWhere: sql`true`, last: 1, changes: keys[0].changes },
           { source, extraColumns: sql`k.ord, s.unit as series_unit,` },
         ),

@@ -1,3 +1,4 @@
+import type { GraphQLResolveInfo } from "graphql";
 import {
   Arg,
   Args,
@@ -5,6 +6,7 @@ import {
   Ctx,
   Field,
   FieldResolver,
+  Info,
   InputType,
   Query,
   Resolver,
@@ -14,6 +16,7 @@ import {
 import { NotFoundError } from "../../errors";
 import type { GraphQLContext } from "../context";
 import { Connection, PageArgs, SortDirection } from "../pagination";
+import { observationsAskedUnder } from "../series/selection";
 import { BreakdownInput, breakdownOf } from "../series/series.args";
 import { seriesOf } from "../series/series.loaders";
 import { Series } from "../series/series.type";
@@ -147,6 +150,7 @@ export class TerritoryResolver {
       description: "Exactly this breakdown; [] for the totals only (a commune has a series per NAF code).",
     })
     breakdown?: BreakdownInput[],
+    @Info() info?: GraphQLResolveInfo,
   ) {
     return seriesOf(ctx).load({
       by: "territory",
@@ -156,6 +160,7 @@ export class TerritoryResolver {
         measure,
         breakdown: breakdownOf(breakdown),
       },
+      observations: observationsAskedUnder(info),
     });
   }
 
