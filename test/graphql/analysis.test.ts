@@ -157,6 +157,13 @@ describe("aggregates and progress over GraphQL", () => {
     expect(errors?.[0].message).toMatch(message);
   });
 
+  it("refuses a sum of rates even over a range that holds no value", async () => {
+    const { errors } = await query(
+      `{ aggregate(filter: { indicator: "unemployment_rate", measure: "rate" }, function: SUM, groupBy: [TERRITORY], from: "2100") { value } }`,
+    );
+    expect(errors?.[0].extensions.code).toBe("AGGREGATION_NOT_ALLOWED");
+  });
+
   it("measures progress toward the students target from the agenda's 2021 baseline", async () => {
     const { target } = dataOf(
       await query<{ target: { progress: Record<string, number | string | null>[] } }>(

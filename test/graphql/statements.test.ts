@@ -96,6 +96,19 @@ describe("the SQL statements of a list of series and their observations", () => 
   });
 });
 
+describe("the SQL statements of an aggregate", () => {
+  it("read what the selection is (which the checks refuse on) and its values in one statement", async () => {
+    const answer = await query<{ aggregate: Answer[] }>(
+      `{ aggregate(filter: { indicator: "net_job_creation", measure: "private_salaried_jobs", memberOf: "CT-2" },
+          function: SUM, groupBy: [FILIERE, YEAR], from: "2021") { filiereCode period value seriesCount } }`,
+    );
+    expect(dataOf(answer).aggregate.length).toBeGreaterThan(1);
+    // The names the filter gives are checked (the indicator, the territory: one statement each), then
+    // one statement answers; the checks of the selection read apart were one more.
+    expect(answer.statements).toBe(3);
+  });
+});
+
 describe("the SQL statements of the dashboard question", () => {
   const dashboard = (first: number, territories: string[]) => `query {
     indicators(first: ${first}) { nodes { code

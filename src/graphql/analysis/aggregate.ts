@@ -116,6 +116,16 @@ interface Profile {
   indicators: { code: string; additive: boolean; unit: string }[];
 }
 
+/** The profile as the statement returns it: lists with a null where a series has none, or none at all. */
+interface ProfileRow {
+  measures: (string | null)[] | null;
+  units: (string | null)[] | null;
+  levels: (string | null)[] | null;
+  indicators: Profile["indicators"] | null;
+}
+
+const present = (xs: (string | null)[] | null | undefined) => (xs ?? []).filter((x): x is string => !!x);
+
 const GROUP_SQL: Record<AggregateDimension, SQL> = {
   territory: sql`g.territory_code`,
   territory_level: sql`g.territory_level`,
@@ -135,7 +145,7 @@ const FUNCTION_SQL: Record<AggregateFunction, SQL> = {
 
 /**
  * Refuses what would mislead, with a message that says what to ask instead. `profile` describes the
- * series selected (one statement before the aggregate).
+ * series selected (read by the aggregate's own statement).
  */
 export function checkAggregate(args: AggregateArgs, profile: Profile): void {
   const groups = new Set(args.groupBy);
@@ -187,36 +197,6 @@ export async function aggregate(ctx: GraphQLContext, args: AggregateArgs, filter
   };
   const where = seriesCondition(ctx, selection);
   const named = filter.indicatorCodes ?? [];
-  const [profile] = await selectRows<{
-    measures: string[] | null;
-    units: string[] | null;
-    levels: string[] | null;
-    indicators: { code: string; additive: boolean; unit: string }[] | null;
-  }>(
-    ctx.db,
-    // One pass over the selected series (every series has its territory), where a subquery per list
-    // planned and ran the filter, visibility rule included, four times.
-    sql`select array_agg(distinct s.measure) as measures, array_agg(distinct s.unit) as units,
-          array_agg(distinct t.level) as levels,
-          (select json_agg(json_build_object('code', i.code, 'additive', i.additive, 'unit', i.unit) order by i.code)
-            from indicators i
-            where i.code = any(array_agg(distinct s.indicator_code))
-              ${
-                named.length
-                  ? sql`or i.code in (${sql.join(
-                      named.map((c) => sql`${c}`),
-                      sql`, `,
-                    )})`
-                  : sql``
-              }) as indicators
-        from series s join territories t on t.code = s.territory_code where ${where}`,
-  );
-  checkAggregate(args, {
-    measures: (profile?.measures ?? []).filter(Boolean),
-    units: (profile?.units ?? []).filter(Boolean),
-    levels: (profile?.levels ?? []).filter(Boolean),
-    indicators: profile?.indicators ?? [],
-  });
   // A territory rolls up into its parent of that level through a member link, or, for Marseille's
   // arrondissements, through their commune: unless the commune itself has the same value, which the
   // arrondissements would then count a second time.
@@ -247,7 +227,12 @@ export async function aggregate(ctx: GraphQLContext, args: AggregateArgs, filter
   const keys = groups.map((d) => GROUP_SQL[d]);
   const select = (d: AggregateDimension, column: string) =>
     groups.includes(d) ? sql`${GROUP_SQL[d]} as ${sql.raw(column)}` : sql`null as ${sql.raw(column)}`;
+  // One statement: the selected series once (`sel`), what they are (`profile`, which the checks read)
+  // and the aggregate of their values. The profile comes back even when no value does: a selection
+  // that mixes units is refused whether or not its range holds values.
   const rows = await selectRows<{
+    profile: ProfileRow | null;
+    ord: number | string | null;
     territory_code: string | null;
     territory_level: string | null;
     filiere_code: string | null;
@@ -262,30 +247,61 @@ export async function aggregate(ctx: GraphQLContext, args: AggregateArgs, filter
     series_count: number | string;
   }>(
     ctx.db,
-    sql`with src as (${observationSource(where, asOf)}),
+    sql`with sel as materialized (
+        select s.id, s.indicator_code, s.measure, s.unit, t.level
+        from series s join territories t on t.code = s.territory_code where ${where}
+      ),
+      profile as (
+        select array_agg(distinct sel.measure) as measures, array_agg(distinct sel.unit) as units,
+          array_agg(distinct sel.level) as levels,
+          (select json_agg(json_build_object('code', i.code, 'additive', i.additive, 'unit', i.unit) order by i.code)
+            from indicators i
+            where i.code = any(array_agg(distinct sel.indicator_code))
+              ${
+                named.length
+                  ? sql`or i.code in (${sql.join(
+                      named.map((c) => sql`${c}`),
+                      sql`, `,
+                    )})`
+                  : sql``
+              }) as indicators
+        from sel
+      ),
+      src as (${observationSource(sql`s.id in (select sel.id from sel)`, asOf)}),
       g as (
         select src.series_id, src.period, src.period_start, src.period_end, src.value, ${territory} as territory_code,
           ${level} as territory_level, s.filiere_code, s.measure, s.unit, s.decimals
         from src join series s on s.id = src.series_id join territories t on t.code = s.territory_code ${rollUp}
         where ${periodOverlap("src", from, to)} ${notTwice}
+      ),
+      a as (
+        select ${select(AggregateDimension.TERRITORY, "territory_code")}, ${select(AggregateDimension.TERRITORY_LEVEL, "territory_level")},
+          ${select(AggregateDimension.FILIERE, "filiere_code")},
+          ${groups.includes(AggregateDimension.YEAR) ? sql`left(g.period, 4) as period` : select(AggregateDimension.PERIOD, "period")},
+          ${select(AggregateDimension.MEASURE, "measure")},
+          ${
+            groups.includes(AggregateDimension.YEAR)
+              ? sql`make_date(left(g.period, 4)::int, 1, 1)::text as period_start, make_date(left(g.period, 4)::int, 12, 31)::text as period_end`
+              : sql`min(g.period_start)::text as period_start, max(g.period_end)::text as period_end`
+          },
+          ${args.function === AggregateFunction.COUNT ? sql`'count'` : sql`min(g.unit)`} as unit,
+          ${FUNCTION_SQL[args.function]} as value, max(g.decimals) as decimals, count(g.value) as observation_count,
+          count(distinct g.series_id) as series_count,
+          row_number() over (${keys.length ? sql`order by ${sql.join(keys, sql`, `)}` : sql``}) as ord
+        from g
+        ${keys.length ? sql`group by ${sql.join(keys, sql`, `)}` : sql``}
       )
-      select ${select(AggregateDimension.TERRITORY, "territory_code")}, ${select(AggregateDimension.TERRITORY_LEVEL, "territory_level")},
-        ${select(AggregateDimension.FILIERE, "filiere_code")},
-        ${groups.includes(AggregateDimension.YEAR) ? sql`left(g.period, 4) as period` : select(AggregateDimension.PERIOD, "period")},
-        ${select(AggregateDimension.MEASURE, "measure")},
-        ${
-          groups.includes(AggregateDimension.YEAR)
-            ? sql`make_date(left(g.period, 4)::int, 1, 1)::text as period_start, make_date(left(g.period, 4)::int, 12, 31)::text as period_end`
-            : sql`min(g.period_start)::text as period_start, max(g.period_end)::text as period_end`
-        },
-        ${args.function === AggregateFunction.COUNT ? sql`'count'` : sql`min(g.unit)`} as unit,
-        ${FUNCTION_SQL[args.function]} as value, max(g.decimals) as decimals, count(g.value) as observation_count,
-        count(distinct g.series_id) as series_count
-      from g
-      ${keys.length ? sql`group by ${sql.join(keys, sql`, `)} order by ${sql.join(keys, sql`, `)}` : sql``}`,
+      select row_to_json(profile) as profile, a.* from profile left join a on true order by a.ord`,
   );
+  const profile = rows[0]?.profile;
+  checkAggregate(args, {
+    measures: present(profile?.measures),
+    units: present(profile?.units),
+    levels: present(profile?.levels),
+    indicators: profile?.indicators ?? [],
+  });
   return rows
-    .filter((r) => Number(r.observation_count) > 0 || keys.length === 0)
+    .filter((r) => r.ord !== null && (Number(r.observation_count) > 0 || keys.length === 0))
     .map((r) => ({
       territoryCode: r.territory_code,
       territoryLevel: r.territory_level,
