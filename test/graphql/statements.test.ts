@@ -56,7 +56,8 @@ describe("the SQL statements of a nested query", () => {
 });
 
 describe("the SQL statements of a list of series and their observations", () => {
-  const OBSERVATION = "period value obsStatus changeFromPrevious { absolute } changeFromYearBefore { basePeriod absolute } provenance { sourceUrl }";
+  const OBSERVATION =
+    "period value obsStatus changeFromPrevious { absolute } changeFromYearBefore { basePeriod absolute } provenance { sourceUrl }";
   const listed = (observations: string) => `query {
     indicators(first: 100) { nodes { code series(territory: "EPCI-200054807") { id ${observations} } } } }`;
   const one = (observations: string) => `query($id: Int!) { series(id: $id) { id ${observations} } }`;
