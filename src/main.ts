@@ -1,4 +1,6 @@
+import { existsSync } from "node:fs";
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import { describeTally, tallyRuns } from "../ingest/core/run-tally";
 import type { RunSummary } from "../ingest/core/runner";
 import { startScheduler } from "../ingest/core/scheduler";
@@ -8,6 +10,7 @@ import { startSqlServer } from "./bi/sql-server";
 import { DatabaseConnectionError, type Driver, openDatabase } from "./db/client";
 import { watchDataVersion } from "./db/data-version";
 import { DirectoryHeldError, holdDirectory, liveHolder, newAdminToken } from "./db/holder";
+import { seedOfInstall } from "./db/seed";
 import { type Env, EnvError, parseEnv, queryLimitsOf } from "./env";
 import { memoryResponseCache, redisResponseCache } from "./http/cache/response-cache";
 import { buildHttpApp, type HttpOptions } from "./http/server";
@@ -28,10 +31,15 @@ async function main(): Promise<void> {
   }
   let release = embedded ? holdDirectory(env.PGLITE_DIR, { kind: "hub", port: null, token: null }) : () => {};
   process.once("exit", () => release());
+  // A new embedded directory starts from the install's seed (src/db/seed.ts), not from PGlite's initdb.
+  const fresh = embedded && !existsSync(join(env.PGLITE_DIR, "PG_VERSION"));
   const database = await openDatabase({
     url: env.DATABASE_URL,
     pgliteDir: env.PGLITE_DIR,
     statementTimeoutMs: env.PG_STATEMENT_TIMEOUT_MS,
+    pgliteSnapshot: fresh
+      ? await seedOfInstall((message, error) => log.warn({ err: error }, message))
+      : undefined,
   });
   const report = await prepareDatabase(database);
   const dataVersion = await watchDataVersion(database);

@@ -30,6 +30,8 @@ export interface Database {
    * function that stops.
    */
   listen(channel: string, handlers: ListenHandlers): Promise<() => Promise<void>>;
+  /** The embedded database's directory as a tarball (src/db/seed.ts); PostgreSQL has none. */
+  dump?(): Promise<Blob>;
   close(): Promise<void>;
 }
 
@@ -119,6 +121,7 @@ async function openPglite(
       handlers.listening();
       return stop;
     },
+    dump: () => client.dumpDataDir("none"),
     close: () => client.close(),
   };
 }
