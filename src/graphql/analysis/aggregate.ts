@@ -222,13 +222,13 @@ export async function aggregate(ctx: GraphQLContext, args: AggregateArgs, filter
             and cs.measure = s.measure and cs.breakdown_key = s.breakdown_key and c.period = src.period))`
     : sql``;
   const territory = args.rollUpTo ? sql`p.code` : sql`s.territory_code`;
-  const level = args.rollUpTo ? sql`p.level` : sql`t.level`;
+  const level = args.rollUpTo ? sql`p.level` : sql`s.level`;
   const groups = [...new Set(args.groupBy)];
   const keys = groups.map((d) => GROUP_SQL[d]);
   const select = (d: AggregateDimension, column: string) =>
     groups.includes(d) ? sql`${GROUP_SQL[d]} as ${sql.raw(column)}` : sql`null as ${sql.raw(column)}`;
-  // One statement: the selected series once (`sel`), what they are (`profile`, which the checks read)
-  // and the aggregate of their values. The profile comes back even when no value does: a selection
+  // One statement: the selected series once (`sel`, with what grouping reads of them), what they are
+  // (`profile`, which the checks read) and the aggregate of their values. The profile comes back even when no value does: a selection
   // that mixes units is refused whether or not its range holds values.
   const rows = await selectRows<{
     profile: ProfileRow | null;
@@ -248,7 +248,8 @@ export async function aggregate(ctx: GraphQLContext, args: AggregateArgs, filter
   }>(
     ctx.db,
     sql`with sel as materialized (
-        select s.id, s.indicator_code, s.measure, s.unit, t.level
+        select s.id, s.indicator_code, s.territory_code, s.measure, s.breakdown_key, s.filiere_code, s.unit,
+          s.decimals, t.level
         from series s join territories t on t.code = s.territory_code where ${where}
       ),
       profile as (
@@ -271,7 +272,7 @@ export async function aggregate(ctx: GraphQLContext, args: AggregateArgs, filter
       g as (
         select src.series_id, src.period, src.period_start, src.period_end, src.value, ${territory} as territory_code,
           ${level} as territory_level, s.filiere_code, s.measure, s.unit, s.decimals
-        from src join series s on s.id = src.series_id join territories t on t.code = s.territory_code ${rollUp}
+        from src join sel s on s.id = src.series_id ${rollUp}
         where ${periodOverlap("src", from, to)} ${notTwice}
       ),
       a as (
