@@ -74,28 +74,26 @@ export function observationsAskedUnder(info: GraphQLResolveInfo | undefined): Ob
   if (!info || !field) return undefined;
   const nodes = info.fieldNodes.flatMap((n) => fieldsNamed(n.selectionSet, "observations", info.fragments));
   let asked: ObservationsAsked | undefined;
-  for (const node of nodes) {
-    let args: { from?: string; to?: string; asOf?: string; last?: number };
-    try {
-      args = getArgumentValues(field, node, info.variableValues);
-    } catch {
-      return undefined;
-    }
-    if (args.asOf) return undefined;
-    let these: ObservationsAsked;
-    try {
+  try {
+    for (const node of nodes) {
+      const args: { from?: string; to?: string; asOf?: string; last?: number } = getArgumentValues(
+        field,
+        node,
+        info.variableValues,
+      );
+      if (args.asOf) return undefined;
       const { from, to } = parsePeriodArgs(args);
-      these = {
+      const these = {
         from,
         to,
         last: lastArg(args.last),
         changes: asksForChanges({ ...info, fieldNodes: [node] }),
       };
-    } catch {
-      return undefined;
+      if (asked && argsKey(asked) !== argsKey(these)) return undefined;
+      asked = these;
     }
-    if (asked && argsKey(asked) !== argsKey(these)) return undefined;
-    asked = these;
+  } catch {
+    return undefined;
   }
   return asked;
 }
