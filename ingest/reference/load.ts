@@ -32,6 +32,7 @@ import { datasets, partners } from "../../schema/partner";
 import { siteFilieres, sitePartners, sites } from "../../schema/site";
 import { territories, territoryLinks } from "../../schema/territory";
 import type { Db } from "../../src/db/client";
+import { bumpDataVersion } from "../../src/db/data-version";
 import { nafNomenclature } from "./naf";
 
 export const EPCI_CODE = "200054807";
@@ -475,7 +476,7 @@ function buildTerritories(cts: z.infer<typeof ctSchema>[]): { rows: TerritoryRow
 
 /**
  * Multi-row upsert that rewrites a row only when a column differs, so a second load touches nothing
- * (no new xmin, no trigger noise).
+ * (no new xmin, no trigger noise). Returns how many rows it inserted or rewrote.
  */
 async function upsert<T extends PgTable>(
   db: Db,
@@ -484,8 +485,8 @@ async function upsert<T extends PgTable>(
   rows: T["$inferInsert"][],
   /** Columns the hub manages after the first load (a dataset's visibility): set on insert only. */
   hubOwned: PgColumn[] = [],
-): Promise<void> {
-  if (rows.length === 0) return;
+): Promise<number> {
+  if (rows.length === 0) return 0;
   const keys = new Set([...target, ...hubOwned].map((c) => c.name));
   const set: Record<string, SQL> = {};
   const differs: SQL[] = [];
@@ -494,12 +495,20 @@ async function upsert<T extends PgTable>(
     set[prop] = sql.raw(`excluded."${col.name}"`);
     differs.push(sql.raw(`"${getTableName(table)}"."${col.name}" is distinct from excluded."${col.name}"`));
   }
+  let written = 0;
+  const one = { written: sql<number>`1` };
   for (let i = 0; i < rows.length; i += 500) {
     const chunk = rows.slice(i, i + 500);
     const insert = db.insert(table).values(chunk);
-    if (Object.keys(set).length === 0) await insert.onConflictDoNothing();
-    else await insert.onConflictDoUpdate({ target, set, setWhere: sql.join(differs, sql` or `) });
+    const changed =
+      Object.keys(set).length === 0
+        ? await insert.onConflictDoNothing().returning(one)
+        : await insert
+            .onConflictDoUpdate({ target, set, setWhere: sql.join(differs, sql` or `) })
+            .returning(one);
+    written += changed.length;
   }
+  return written;
 }
 
 /** Loads the hub's reference data in one transaction; running it twice changes nothing. */
@@ -633,101 +642,129 @@ export async function loadReferenceData(
   }
   await db.transaction(async (tx) => {
     const t = tx as unknown as Db;
-    await upsert(t, territories, [territories.code], rows);
-    await upsert(t, territoryLinks, [territoryLinks.childCode, territoryLinks.parentCode], links);
-    await upsert(t, partners, [partners.code], partnerRows);
-    await upsert(t, indicators, [indicators.code], indicatorRows);
-    await upsert(t, filieres, [filieres.code], filiereRows);
-    await upsert(t, nafCodes, [nafCodes.code], nafRows);
-    await upsert(t, filiereNafCodes, [filiereNafCodes.filiereCode, filiereNafCodes.nafCode], filiereNafRows);
-    await upsert(
+    let written = 0;
+    written += await upsert(t, territories, [territories.code], rows);
+    written += await upsert(t, territoryLinks, [territoryLinks.childCode, territoryLinks.parentCode], links);
+    written += await upsert(t, partners, [partners.code], partnerRows);
+    written += await upsert(t, indicators, [indicators.code], indicatorRows);
+    written += await upsert(t, filieres, [filieres.code], filiereRows);
+    written += await upsert(t, nafCodes, [nafCodes.code], nafRows);
+    written += await upsert(
+      t,
+      filiereNafCodes,
+      [filiereNafCodes.filiereCode, filiereNafCodes.nafCode],
+      filiereNafRows,
+    );
+    written += await upsert(
       t,
       targets,
       [targets.code],
       targetRows.map(({ indicators: _i, filieres: _f, baselines: _b, ...row }) => row),
     );
-    await upsert(
+    written += await upsert(
       t,
       targetIndicators,
       [targetIndicators.targetCode, targetIndicators.indicatorCode],
       targetIndicatorRows,
     );
-    await upsert(
+    written += await upsert(
       t,
       targetFilieres,
       [targetFilieres.targetCode, targetFilieres.filiereCode],
       targetFiliereRows,
     );
-    await upsert(
+    written += await upsert(
       t,
       baselines,
       [baselines.code],
       baselineRows.map(({ indicators: _i, filieres: _f, sites: _s, agendaNodes: _n, ...row }) => row),
     );
-    await upsert(
+    written += await upsert(
       t,
       baselineIndicators,
       [baselineIndicators.baselineCode, baselineIndicators.indicatorCode],
       baselineIndicatorRows,
     );
-    await upsert(t, documentConflicts, [documentConflicts.code], conflictRows);
-    await upsert(t, datasets, [datasets.code], datasetRows, [
+    written += await upsert(t, documentConflicts, [documentConflicts.code], conflictRows);
+    written += await upsert(t, datasets, [datasets.code], datasetRows, [
       datasets.visibility,
       datasets.sharedWith,
       datasets.embargoUntil,
     ]);
-    await upsert(
+    written += await upsert(
       t,
       filierePartners,
       [filierePartners.filiereCode, filierePartners.partnerCode],
       filierePartnerRows,
     );
-    await upsert(
+    written += await upsert(
       t,
       sites,
       [sites.code],
       siteRows.map(({ filieres: _f, partners: _p, ...row }) => row),
     );
-    await upsert(t, siteFilieres, [siteFilieres.siteCode, siteFilieres.filiereCode], siteFiliereRows);
-    await upsert(t, sitePartners, [sitePartners.siteCode, sitePartners.partnerCode], sitePartnerRows);
-    await upsert(
+    written += await upsert(
+      t,
+      siteFilieres,
+      [siteFilieres.siteCode, siteFilieres.filiereCode],
+      siteFiliereRows,
+    );
+    written += await upsert(
+      t,
+      sitePartners,
+      [sitePartners.siteCode, sitePartners.partnerCode],
+      sitePartnerRows,
+    );
+    written += await upsert(
       t,
       agendaNodes,
       [agendaNodes.code],
       nodeRows.map(({ indicators: _i, filieres: _f, sites: _s, ...row }) => row),
     );
-    await upsert(
+    written += await upsert(
       t,
       agendaNodeIndicators,
       [agendaNodeIndicators.nodeCode, agendaNodeIndicators.indicatorCode],
       nodeIndicatorRows,
     );
-    await upsert(
+    written += await upsert(
       t,
       agendaNodeFilieres,
       [agendaNodeFilieres.nodeCode, agendaNodeFilieres.filiereCode],
       nodeFiliereRows,
     );
-    await upsert(t, agendaNodeSites, [agendaNodeSites.nodeCode, agendaNodeSites.siteCode], nodeSiteRows);
-    await upsert(
+    written += await upsert(
+      t,
+      agendaNodeSites,
+      [agendaNodeSites.nodeCode, agendaNodeSites.siteCode],
+      nodeSiteRows,
+    );
+    written += await upsert(
       t,
       baselineFilieres,
       [baselineFilieres.baselineCode, baselineFilieres.filiereCode],
       baselineFiliereRows,
     );
-    await upsert(t, baselineSites, [baselineSites.baselineCode, baselineSites.siteCode], baselineSiteRows);
-    await upsert(
+    written += await upsert(
+      t,
+      baselineSites,
+      [baselineSites.baselineCode, baselineSites.siteCode],
+      baselineSiteRows,
+    );
+    written += await upsert(
       t,
       baselineAgendaNodes,
       [baselineAgendaNodes.baselineCode, baselineAgendaNodes.nodeCode],
       baselineNodeRows,
     );
-    await upsert(
+    written += await upsert(
       t,
       targetBaselines,
       [targetBaselines.targetCode, targetBaselines.baselineCode],
       targetBaselineRows,
     );
+    // Running hubs keep these rows in memory under the data version (src/graphql/reference-cache.ts).
+    if (written > 0) await bumpDataVersion(t);
   });
   return {
     territories: rows.length,

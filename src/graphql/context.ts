@@ -1,6 +1,7 @@
 import DataLoader from "dataloader";
 import type { Db } from "../db/client";
 import type { Deadline } from "./limits/deadline";
+import type { ReferenceReads } from "./reference-cache";
 
 /** The kinds of caller the hub tells apart. */
 export type Role = "anonymous" | "partner" | "analyst" | "admin";
@@ -31,10 +32,16 @@ export interface GraphQLContext {
   loaders?: LoaderCache;
   /** When the request must be answered by; absent outside HTTP (tests, scripts). */
   deadline?: Deadline;
+  /** Reference rows kept between requests (src/graphql/reference.ts); absent, every read goes to SQL. */
+  reference?: ReferenceReads;
 }
 
-export function createContext(db: Db, caller: Caller = anonymousCaller): GraphQLContext {
-  return { db, caller, loaders: new LoaderCache() };
+export function createContext(
+  db: Db,
+  caller: Caller = anonymousCaller,
+  reference?: ReferenceReads,
+): GraphQLContext {
+  return { db, caller, loaders: new LoaderCache(), reference };
 }
 
 export function callerOf(ctx: GraphQLContext): Caller {

@@ -18,6 +18,7 @@ import type { Db } from "../db/client";
 import { preparedOnce } from "../db/prepared";
 import { type GraphQLContext, manyLoader, oneLoader } from "./context";
 import { type PageArgs, paginate, splitTotal } from "./pagination";
+import { isReference, readReference, readReferenceByKeys } from "./reference-cache";
 
 type Key = string | number;
 
@@ -66,11 +67,13 @@ export function keyLoader<T extends PgTable, K extends Key = string>(
       .from(table as PgTable)
       .where(anyKeyOfBatch(key)),
   );
+  const keyOf = (r: Row) => (r as Record<string, unknown>)[property] as K;
+  const read = async (keys: K[]) => (await statement.execute({ keys })) as Row[];
   return oneLoader<K, Row>(
     ctx,
     name,
-    async (keys) => (await statement.execute({ keys })) as Row[],
-    (r) => (r as Record<string, unknown>)[property] as K,
+    isReference(table) ? (keys) => readReferenceByKeys(ctx, name, keys, read, keyOf) : read,
+    keyOf,
   );
 }
 
@@ -91,11 +94,13 @@ export function childLoader<T extends PgTable>(
       .where(anyKeyOfBatch(parent))
       .orderBy(...orderBy.map((c) => asc(c))),
   );
+  const keyOf = (r: Row) => (r as Record<string, unknown>)[property] as string;
+  const read = async (keys: string[]) => (await statement.execute({ keys })) as Row[];
   return manyLoader<string, Row>(
     ctx,
     name,
-    async (keys) => (await statement.execute({ keys })) as Row[],
-    (r) => (r as Record<string, unknown>)[property] as string,
+    isReference(table) ? (keys) => readReferenceByKeys(ctx, name, keys, read, keyOf) : read,
+    keyOf,
   );
 }
 
@@ -120,44 +125,60 @@ export function linkLoader<T extends PgTable, E extends Record<string, AnyColumn
       .where(anyKeyOfBatch(link.from))
       .orderBy(asc(orderBy)),
   );
+  const keyOf = (r: Row) => r.linkFrom;
+  const read = async (keys: string[]) => (await statement.execute({ keys })) as unknown as Row[];
   return manyLoader<string, Row>(
     ctx,
     name,
-    async (keys) => (await statement.execute({ keys })) as unknown as Row[],
-    (r) => r.linkFrom,
+    isReference(link.from.table as PgTable, target)
+      ? (keys) => readReferenceByKeys(ctx, name, keys, read, keyOf)
+      : read,
+    keyOf,
   );
 }
 
-/** One page of `table`, its total riding along on the rows (`count(*) over ()`). */
+/**
+ * One page of `table`, its total riding along on the rows (`count(*) over ()`). `key`, a string saying
+ * what `where` and `orderBy` select, lets a reference table's pages be kept (src/graphql/reference.ts).
+ */
 export function pageOfTable<T extends PgTable>(
   ctx: GraphQLContext,
   table: T,
   where: SQL | undefined,
   orderBy: SQL[],
   page: PageArgs,
+  key?: string,
 ) {
   type Row = InferSelectModel<T>;
+  const kept = <V extends object>(what: string, read: () => Promise<V>) =>
+    key !== undefined && isReference(table) ? readReference(ctx, `${key}\0${what}`, read) : read();
   return paginate<Row>(
     page,
-    async ({ limit, offset }) =>
-      splitTotal(
-        (await ctx.db
-          .select({ ...getTableColumns(table), total: sql<number>`count(*) over ()` })
-          .from(table as PgTable)
-          .where(where)
-          .orderBy(...orderBy)
-          .limit(limit)
-          .offset(offset)) as (Row & { total: number })[],
-      ),
-    async () =>
-      Number(
-        (
-          await ctx.db
-            .select({ n: count() })
+    ({ limit, offset }) =>
+      kept(`${limit}\0${offset}`, async () =>
+        splitTotal(
+          (await ctx.db
+            .select({ ...getTableColumns(table), total: sql<number>`count(*) over ()` })
             .from(table as PgTable)
             .where(where)
-        )[0]?.n ?? 0,
+            .orderBy(...orderBy)
+            .limit(limit)
+            .offset(offset)) as (Row & { total: number })[],
+        ),
       ),
+    async () =>
+      (
+        await kept("count", async () => ({
+          n: Number(
+            (
+              await ctx.db
+                .select({ n: count() })
+                .from(table as PgTable)
+                .where(where)
+            )[0]?.n ?? 0,
+          ),
+        }))
+      ).n,
   );
 }
 

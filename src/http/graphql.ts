@@ -11,6 +11,7 @@ import type { Db } from "../db/client";
 import { buildHublotSchema } from "../graphql/build-schema";
 import { createContext, type GraphQLContext } from "../graphql/context";
 import { defaultQueryLimits, type QueryLimits } from "../graphql/limits/config";
+import type { ReferenceCache } from "../graphql/reference-cache";
 import { deadlineOf, deadlinePlugin, queryLimitsHook } from "./limits";
 import { createPlayground, wantsPlayground } from "./playground";
 import { answerAsTable, executeOnApollo } from "./tabular/answer";
@@ -35,6 +36,7 @@ export async function registerGraphql(
   app: FastifyInstance,
   db: Db,
   limits: QueryLimits = defaultQueryLimits,
+  reference?: ReferenceCache,
 ): Promise<void> {
   const playground = createPlayground();
   const schema = await buildHublotSchema();
@@ -73,7 +75,7 @@ export async function registerGraphql(
     });
   }
   const contextOf = (request: FastifyRequest) => async () => ({
-    ...createContext(db, request.caller),
+    ...createContext(db, request.caller, reference?.forRequest()),
     ...deadlineOf(limits),
   });
   const execute = fastifyApolloHandler(apollo, {

@@ -5,7 +5,9 @@ import Fastify, {
   LogController,
 } from "fastify";
 import type { Db } from "../db/client";
+import { readEachTime } from "../db/data-version";
 import type { QueryLimits } from "../graphql/limits/config";
+import { ReferenceCache } from "../graphql/reference-cache";
 import { loggerFor } from "../logger";
 import { type AdminIngestOptions, registerAdminIngest } from "./admin-ingest";
 import { type HttpCacheOptions, registerHttpCache } from "./cache/http-cache";
@@ -41,7 +43,10 @@ export interface HttpOptions {
   corsOrigins?: string[] | "*";
   /** Where answers are cached: in memory by default, Redis when REDIS_URL is set (src/main.ts). */
   cache?: HttpCacheOptions["cache"];
-  /** Where the cache reads the data version: the table at every request by default. */
+  /**
+   * Where the answer cache and the kept reference rows (src/graphql/reference.ts) read the data version:
+   * the table at every request by default.
+   */
   dataVersion?: HttpCacheOptions["dataVersion"];
   /** What one GraphQL request may ask (src/graphql/limits/config.ts); its defaults otherwise. */
   queryLimits?: QueryLimits;
@@ -88,13 +93,11 @@ export async function buildHttpApp(db: Db, options: HttpOptions = {}): Promise<F
   }
   await registerCors(app, options.corsOrigins ?? "*");
   // Before compression, so the cache keeps (and serves) answers uncompressed and compress encodes both.
-  registerHttpCache(app, db, {
-    cache: options.cache ?? memoryResponseCache(),
-    dataVersion: options.dataVersion,
-  });
+  const dataVersion = options.dataVersion ?? readEachTime(db);
+  registerHttpCache(app, db, { cache: options.cache ?? memoryResponseCache(), dataVersion });
   await registerCompression(app);
   registerHealth(app, db);
-  await registerGraphql(app, db, options.queryLimits);
+  await registerGraphql(app, db, options.queryLimits, new ReferenceCache(dataVersion));
   registerExports(app, db);
   await registerSubmissions(app, db);
   registerDashboard(app);

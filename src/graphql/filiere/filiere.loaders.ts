@@ -5,6 +5,7 @@ import { partners } from "../../../schema/partner";
 import { siteFilieres, sites } from "../../../schema/site";
 import { type GraphQLContext, manyLoader } from "../context";
 import { childLoader, keyLoader, linkedTo, linkLoader } from "../links";
+import { readReference } from "../reference-cache";
 
 export type FiliereRow = typeof filieres.$inferSelect;
 
@@ -12,6 +13,13 @@ export const filiereByCode = (ctx: GraphQLContext) =>
   keyLoader(ctx, "filiere.byCode", filieres, filieres.code);
 
 export function listFilieres(
+  ctx: GraphQLContext,
+  f: { kind?: FiliereRow["kind"]; naf?: string },
+): Promise<FiliereRow[]> {
+  return readReference(ctx, `filieres.list\0${JSON.stringify(f)}`, () => selectFilieres(ctx, f));
+}
+
+function selectFilieres(
   ctx: GraphQLContext,
   f: { kind?: FiliereRow["kind"]; naf?: string },
 ): Promise<FiliereRow[]> {

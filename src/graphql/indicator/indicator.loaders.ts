@@ -13,6 +13,7 @@ import {
 import { sites } from "../../../schema/site";
 import type { GraphQLContext } from "../context";
 import { childLoader, containing, keyLoader, linkedTo, linkLoader } from "../links";
+import { readReference } from "../reference-cache";
 
 export type IndicatorRow = typeof indicators.$inferSelect;
 export type TargetRow = typeof targets.$inferSelect;
@@ -31,6 +32,11 @@ export interface IndicatorFilter {
 }
 
 export function listIndicators(ctx: GraphQLContext, f: IndicatorFilter): Promise<IndicatorRow[]> {
+  // The whole filter, whatever else it carries: a field added to it later still keys its own entry.
+  return readReference(ctx, `indicators.list\0${JSON.stringify(f)}`, () => selectIndicators(ctx, f));
+}
+
+function selectIndicators(ctx: GraphQLContext, f: IndicatorFilter): Promise<IndicatorRow[]> {
   const where: SQL[] = [];
   if (f.search) {
     const like = containing(f.search);
@@ -61,6 +67,13 @@ export function listIndicators(ctx: GraphQLContext, f: IndicatorFilter): Promise
 export const targetByCode = (ctx: GraphQLContext) => keyLoader(ctx, "target.byCode", targets, targets.code);
 
 export function listTargets(
+  ctx: GraphQLContext,
+  f: { indicator?: string; filiere?: string },
+): Promise<TargetRow[]> {
+  return readReference(ctx, `targets.list\0${JSON.stringify(f)}`, () => selectTargets(ctx, f));
+}
+
+function selectTargets(
   ctx: GraphQLContext,
   f: { indicator?: string; filiere?: string },
 ): Promise<TargetRow[]> {

@@ -25,7 +25,14 @@ export function pagePartners(ctx: GraphQLContext, f: PartnerFilter, page: PageAr
     const like = containing(f.search);
     where.push(or(ilike(partners.name, like), ilike(partners.acronym, like), ilike(partners.code, like))!);
   }
-  return pageOfTable(ctx, partners, and(...where), [asc(partners.code)], page);
+  return pageOfTable(
+    ctx,
+    partners,
+    and(...where),
+    [asc(partners.code)],
+    page,
+    `partners.page\0${JSON.stringify(f)}`,
+  );
 }
 
 /** A dataset the caller may not see is absent, exactly like one that does not exist. */

@@ -34,7 +34,7 @@ export function pageSites(ctx: GraphQLContext, f: SiteFilter, page: PageArgs) {
     where.push(
       linkedTo(ctx, sites.code, { from: sitePartners.partnerCode, to: sitePartners.siteCode }, f.partner),
     );
-  return pageOfTable(ctx, sites, and(...where), [asc(sites.code)], page);
+  return pageOfTable(ctx, sites, and(...where), [asc(sites.code)], page, `sites.page\0${JSON.stringify(f)}`);
 }
 
 export const sitesOfCommune = (ctx: GraphQLContext) =>

@@ -3,6 +3,7 @@ import { territories, territoryLinks } from "../../../schema/territory";
 import { type GraphQLContext, manyLoader } from "../context";
 import { anyKeyOfBatch, containing, keyedStatement, keyLoader, pageOfTable } from "../links";
 import { type PageArgs, SortDirection } from "../pagination";
+import { readReferenceByKeys } from "../reference-cache";
 
 export type TerritoryRow = typeof territories.$inferSelect;
 export type TerritoryLinkRow = { link: typeof territoryLinks.$inferSelect; territory: TerritoryRow };
@@ -34,11 +35,13 @@ function linkedTerritories(
       .where(and(anyKeyOfBatch(from), level ? eq(territories.level, level) : undefined))
       .orderBy(asc(territories.code)),
   );
+  const keyOf = (r: TerritoryLinkRow) => (direction === "parents" ? r.link.childCode : r.link.parentCode);
+  const read = async (codes: string[]) => (await statement.execute({ keys: codes })) as TerritoryLinkRow[];
   return manyLoader(
     ctx,
     name,
-    async (codes: string[]) => (await statement.execute({ keys: codes })) as TerritoryLinkRow[],
-    (r: TerritoryLinkRow) => (direction === "parents" ? r.link.childCode : r.link.parentCode),
+    (codes: string[]) => readReferenceByKeys(ctx, name, codes, read, keyOf),
+    keyOf,
   );
 }
 
@@ -94,5 +97,13 @@ export function pageTerritories(
   const where = territoryWhere(ctx, filter);
   const column = territories[order.field];
   const dir = order.direction === SortDirection.DESC ? desc : asc;
-  return pageOfTable(ctx, territories, where, [sql`${dir(column)} nulls last`, asc(territories.code)], page);
+  const key = JSON.stringify([filter, order]);
+  return pageOfTable(
+    ctx,
+    territories,
+    where,
+    [sql`${dir(column)} nulls last`, asc(territories.code)],
+    page,
+    `territories.page\0${key}`,
+  );
 }

@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import { loadReferenceData, readReferenceFiles } from "../../../ingest/reference/load";
 import { selectRows } from "../../../src/db/client";
+import { readDataVersion } from "../../../src/db/data-version";
 import { createTestDatabase, type TestDatabase } from "../../support/db";
 
 const tables = [
@@ -252,6 +253,19 @@ describe("loadReferenceData", () => {
     // métropolitaine, 6 conseils de territoire.
     expect(report.territories).toBe(92 + 16 + 1 + 3 + 1 + 2 + 6);
     expect(await snapshot()).toEqual(before);
+  });
+
+  it("advances the data version when it rewrites a row, and only then: running hubs keep these rows under it", async () => {
+    database = await createTestDatabase();
+    const before = await readDataVersion(database.db);
+    await loadReferenceData(database.db);
+    expect(await readDataVersion(database.db)).toBe(before);
+    const data = readReferenceFiles();
+    data["partners.json"] = data["partners.json"].map((p, i) =>
+      i === 0 ? { ...(p as object), note: "a note this test adds" } : p,
+    );
+    await loadReferenceData(database.db, data);
+    expect(await readDataVersion(database.db)).toBe(before + 1);
   });
 
   it("names the file and record of a bad record and leaves nothing half-loaded", async () => {
