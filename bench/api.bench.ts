@@ -135,7 +135,7 @@ async function countStatements(where: { url?: string; pgliteDir?: string }, qs: 
 async function startHub(env: Record<string, string>): Promise<ChildProcess> {
   // `npm start`'s own steps, with the profiler on the hub's process only (NODE_OPTIONS would profile npm too).
   const profiled = PROFILE
-    ? `node build.mjs && MALLOC_ARENA_MAX=\${MALLOC_ARENA_MAX:-2} exec node --max-semi-space-size=32 --enable-source-maps --cpu-prof --cpu-prof-dir=${JSON.stringify(PROFILE)} dist/main.js`
+    ? `node build.mjs && NODE_ENV=\${NODE_ENV:-production} MALLOC_ARENA_MAX=\${MALLOC_ARENA_MAX:-2} exec node --max-semi-space-size=32 --enable-source-maps --cpu-prof --cpu-prof-dir=${JSON.stringify(PROFILE)} dist/main.js`
     : undefined;
   const command = process.env.BENCH_HUB_COMMAND ?? profiled ?? "npm start";
   const child = spawn("sh", ["-c", command], {
