@@ -139,7 +139,7 @@ export function linkLoader<T extends PgTable, E extends Record<string, AnyColumn
 
 /**
  * One page of `table`, its total riding along on the rows (`count(*) over ()`). `key`, a string saying
- * what `where` and `orderBy` select, lets a reference table's pages be kept (src/graphql/reference.ts).
+ * what `where` and `orderBy` select, lets a reference table's pages be kept (src/graphql/reference-cache.ts).
  */
 export function pageOfTable<T extends PgTable>(
   ctx: GraphQLContext,

@@ -5,10 +5,10 @@
  * same rows for every caller (visibility rules apply to series and datasets only, src/graphql/scope.ts).
  *
  * They change only when a load writes them, and every such load advances the data version
- * (src/db/data-version.ts: the reference load, ingest runs, submissions), which this process learns
+ * (src/db/data-version.ts: the reference load, ingest runs, submissions), which `npm start` learns
  * without a statement (a LISTEN on its channel). So an entry is filed under the version it was read at,
  * and a request reads under the version it saw first: an entry is never served once the version moved,
- * and one request never mixes rows of two versions. Rows are frozen: they are shared between requests.
+ * and the reference rows of one answer all come from one version. Rows are frozen: requests share them.
  */
 import { getTableName } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
