@@ -236,6 +236,32 @@ describe("series and observations over GraphQL", () => {
     expect(indicator.latest.value).toBeLessThan(100);
   });
 
+  it("answers `latest` asked only for its values, and beside it for its provenance, each as it asks", async () => {
+    type Latest = {
+      period: string;
+      value: number;
+      provenance?: { sourceUrl: string | null; retrievedAt: string | null };
+    };
+    const { indicator } = dataOf(
+      await query<{ indicator: { values: Latest; sourced: Latest; spread: Latest } }>(
+        `{ indicator(code: "unemployment_rate") {
+             values: latest(territory: "DEP-13") { period value obsStatus }
+             sourced: latest(territory: "DEP-13") { period value provenance { sourceUrl retrievedAt } }
+             spread: latest(territory: "DEP-13") { ...Sourced } } }
+         fragment Sourced on Observation { period provenance { sourceUrl retrievedAt } }`,
+      ),
+    );
+    // The values-only read leaves the provenance columns out: the others must still get them.
+    expect(indicator.sourced).toMatchObject({
+      period: indicator.values.period,
+      value: indicator.values.value,
+    });
+    for (const asked of [indicator.sourced, indicator.spread]) {
+      expect(asked.provenance?.sourceUrl).toMatch(/^https?:\/\//);
+      expect(asked.provenance?.retrievedAt).not.toBeNull();
+    }
+  });
+
   async function d13SeriesId(): Promise<number> {
     const { seriesList } = dataOf(
       await query<{ seriesList: { nodes: { id: number }[] } }>(

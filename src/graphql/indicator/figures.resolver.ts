@@ -24,7 +24,7 @@ import { filiereByCode } from "../filiere/filiere.loaders";
 import { Filiere } from "../filiere/filiere.type";
 import { linkLoader } from "../links";
 import { Connection, PageArgs, pageOfList } from "../pagination";
-import { asksForChanges } from "../series/selection";
+import { asksForChanges, asksForDetails } from "../series/selection";
 import { siteByCode } from "../site/site.loaders";
 import { Site } from "../site/site.type";
 import { territoryByCode } from "../territory/territory.loaders";
@@ -336,10 +336,18 @@ export class IndicatorHeadlineResolver {
   ) {
     const code = territory ?? METROPOLE;
     if (!(await territoryByCode(ctx).load(code))) throw new NotFoundError("territory", code);
-    // Changes only when `observation` asks for them: then a headline and `latest` beside it share one
-    // statement, where always reading changes made the headline a second, costlier one.
-    const changes = info ? asksForChanges({ ...info, fieldNodes: observationNodes(info) }) : true;
-    const measured = await latestOfIndicator(ctx, i.code, code, undefined, instantArg(asOf, "asOf"), changes);
+    // Changes and details only when `observation` asks for them: then a headline and `latest` beside it
+    // share one statement, where always reading them made the headline a second, costlier one.
+    const asked = info ? { ...info, fieldNodes: observationNodes(info) } : undefined;
+    const measured = await latestOfIndicator(
+      ctx,
+      i.code,
+      code,
+      undefined,
+      instantArg(asOf, "asOf"),
+      asked ? asksForChanges(asked) : true,
+      asked ? asksForDetails(asked) : true,
+    );
     if (measured?.observation.value != null) return headlineOf(measured, null);
     const targets = await targetsOfIndicator(ctx).load(i.code);
     const cited = new Set(

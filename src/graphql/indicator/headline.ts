@@ -112,8 +112,10 @@ export async function latestOfIndicator(
   measure: string | undefined,
   asOf: Date | undefined,
   changes = true,
+  details = true,
 ): Promise<{ observation: ObservationRow; unit: string } | null> {
-  if (!asOf) return latestTotalOf(ctx).load({ indicatorCode, territoryCode: territory, measure, changes });
+  if (!asOf)
+    return latestTotalOf(ctx).load({ indicatorCode, territoryCode: territory, measure, changes, details });
   const totals = await seriesOf(ctx).load({
     by: "indicator",
     code: indicatorCode,

@@ -22,7 +22,7 @@ import type { GraphQLContext } from "../context";
 import { Connection, PageArgs, pageOfList } from "../pagination";
 import { partnerByCode } from "../partner/partner.loaders";
 import { Partner } from "../partner/partner.type";
-import { asksForChanges, observationsAskedUnder } from "../series/selection";
+import { asksForChanges, asksForDetails, observationsAskedUnder } from "../series/selection";
 import { seriesOf } from "../series/series.loaders";
 import { Observation, Series } from "../series/series.type";
 import { territoryByCode } from "../territory/territory.loaders";
@@ -178,7 +178,15 @@ export class IndicatorResolver {
     const at = instantArg(asOf, "asOf");
     const [, latest] = await Promise.all([
       territoryOrDefault(ctx, territory),
-      latestOfIndicator(ctx, i.code, territory || METROPOLE, measure, at, asksForChanges(info)),
+      latestOfIndicator(
+        ctx,
+        i.code,
+        territory || METROPOLE,
+        measure,
+        at,
+        asksForChanges(info),
+        asksForDetails(info),
+      ),
     ]);
     return latest?.observation ?? null;
   }

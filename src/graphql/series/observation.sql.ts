@@ -23,6 +23,11 @@ export interface ObservationQuery {
   last?: number;
   /** false: the query asks for no change, the previous period and the year before are not read. */
   changes?: boolean;
+  /**
+   * false: the query asks only an observation's period, value and status, so its attributes and provenance
+   * are not read (they came null): most of a `latest` row's bytes, parsed for nothing.
+   */
+  details?: boolean;
   order?: "period" | "value_asc" | "value_desc" | "period_desc";
   limit?: number;
   offset?: number;
@@ -126,8 +131,13 @@ export function currentObservationsSql(
       ? sql`cross join lateral (select * from observations o where o.series_id = s.id order by o.period desc limit ${q.last}) o`
       : sql`join observations o on o.series_id = s.id`;
   return sql`select ${shape.extraColumns ?? sql``} o.series_id, o.period, o.period_start::text as period_start, o.period_end::text as period_end,
-      o.value, o.obs_status, o.obs_qual, o.attributes, o.source_url, o.retrieved_at, o.run_id, o.raw_payload_id,
-      o.doc_ref, o.derived_from, o.valid_from,
+      o.value, o.obs_status, o.obs_qual, o.valid_from,
+      ${
+        q.details === false
+          ? sql`null as attributes, null as source_url, null as retrieved_at, null as run_id, null as raw_payload_id,
+      null as doc_ref, null as derived_from,`
+          : sql`o.attributes, o.source_url, o.retrieved_at, o.run_id, o.raw_payload_id, o.doc_ref, o.derived_from,`
+      }
       ${
         changes
           ? sql`p.period as prev_period, p.value as prev_value, y.period as ya_period, y.value as ya_value,

@@ -39,6 +39,46 @@ function selects(
   return false;
 }
 
+/** An observation's fields read from the columns every statement of observations selects. */
+const VALUES = new Set([
+  "__typename",
+  "seriesId",
+  "period",
+  "periodStart",
+  "periodEnd",
+  "value",
+  "obsStatus",
+  "obsQual",
+]);
+
+/** Whether a selection set asks a field outside `names`, through its fragments. */
+function selectsOutside(
+  set: SelectionSetNode | undefined,
+  names: Set<string>,
+  fragments: Record<string, FragmentDefinitionNode>,
+): boolean {
+  for (const s of set?.selections ?? []) {
+    if (s.kind === "Field") {
+      if (!names.has(s.name.value)) return true;
+    } else {
+      const inner = s.kind === "InlineFragment" ? s.selectionSet : fragments[s.name.value]?.selectionSet;
+      // A fragment the document does not define cannot be read: assume it asks.
+      if (!inner || selectsOutside(inner, names, fragments)) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Whether the observations this field returns are asked more than their values and changes: attributes,
+ * provenance, validity, revisions, their series.
+ */
+export function asksForDetails(info: GraphQLResolveInfo | undefined): boolean {
+  if (!info) return true;
+  const plain = new Set([...VALUES, ...CHANGES]);
+  return info.fieldNodes.some((node) => selectsOutside(node.selectionSet, plain, info.fragments));
+}
+
 /** Whether the observations this field returns are asked for a change (previous period, year before). */
 export function asksForChanges(info: GraphQLResolveInfo | undefined): boolean {
   if (!info) return true;

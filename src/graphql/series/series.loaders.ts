@@ -420,6 +420,8 @@ export interface LatestTotalKey {
   measure?: string;
   /** Whether the query asks for the changes (previous period, year before) of the observation. */
   changes: boolean;
+  /** Whether it asks more than its period, value and status (attributes, provenance…); absent: it may. */
+  details?: boolean;
 }
 
 export interface LatestTotal {
@@ -436,7 +438,7 @@ export const latestTotalOf = (ctx: GraphQLContext) =>
   groupedLoader<LatestTotalKey, LatestTotal | null>(
     ctx,
     "indicator.latestTotal",
-    (k) => (k.changes ? "changes" : ""),
+    (k) => `${k.changes ? "changes" : ""}|${k.details === false ? "" : "details"}`,
     async (keys) => {
       const scope = seriesVisibleTo(ctx) ?? sql`true`;
       const source = sql`unnest(${sql.param(keys.map((k) => k.indicatorCode))}::text[],
@@ -449,7 +451,7 @@ export const latestTotalOf = (ctx: GraphQLContext) =>
       const rows = await selectRows<RawRow & { ord: number | string; series_unit: string }>(
         ctx.db,
         currentObservationsSql(
-          { seriesWhere: sql`true`, last: 1, changes: keys[0].changes },
+          { seriesWhere: sql`true`, last: 1, changes: keys[0].changes, details: keys[0].details },
           { source, extraColumns: sql`k.ord, s.unit as series_unit,` },
         ),
       );
@@ -458,5 +460,5 @@ export const latestTotalOf = (ctx: GraphQLContext) =>
       return out;
     },
     (k) =>
-      `${k.indicatorCode}\u0000${k.territoryCode}\u0000${k.measure ?? "\u0001"}\u0000${k.changes ? 1 : 0}`,
+      `${k.indicatorCode}\u0000${k.territoryCode}\u0000${k.measure ?? "\u0001"}\u0000${k.changes ? 1 : 0}${k.details === false ? 0 : 1}`,
   );
