@@ -51,19 +51,23 @@ const VALUES = new Set([
   "obsQual",
 ]);
 
-/** Whether a selection set asks a field outside `names`, through its fragments. */
+/** Whether a selection set asks a field outside `names`, through its fragments (each walked once). */
 function selectsOutside(
   set: SelectionSetNode | undefined,
   names: Set<string>,
   fragments: Record<string, FragmentDefinitionNode>,
+  seen: Set<string>,
 ): boolean {
   for (const s of set?.selections ?? []) {
     if (s.kind === "Field") {
       if (!names.has(s.name.value)) return true;
-    } else {
-      const inner = s.kind === "InlineFragment" ? s.selectionSet : fragments[s.name.value]?.selectionSet;
+    } else if (s.kind === "InlineFragment") {
+      if (selectsOutside(s.selectionSet, names, fragments, seen)) return true;
+    } else if (!seen.has(s.name.value)) {
+      seen.add(s.name.value);
+      const fragment = fragments[s.name.value];
       // A fragment the document does not define cannot be read: assume it asks.
-      if (!inner || selectsOutside(inner, names, fragments)) return true;
+      if (!fragment || selectsOutside(fragment.selectionSet, names, fragments, seen)) return true;
     }
   }
   return false;
@@ -76,7 +80,8 @@ function selectsOutside(
 export function asksForDetails(info: GraphQLResolveInfo | undefined): boolean {
   if (!info) return true;
   const plain = new Set([...VALUES, ...CHANGES]);
-  return info.fieldNodes.some((node) => selectsOutside(node.selectionSet, plain, info.fragments));
+  const seen = new Set<string>();
+  return info.fieldNodes.some((node) => selectsOutside(node.selectionSet, plain, info.fragments, seen));
 }
 
 /** Whether the observations this field returns are asked for a change (previous period, year before). */
