@@ -15,32 +15,42 @@ import { argsKey, type ObservationsAsked } from "./series.loaders";
 
 const CHANGES = new Set(["changeFromPrevious", "changeFromYearBefore"]);
 
+/**
+ * Whether a selection set asks a field whose name passes `asks`, through its fragments (each walked
+ * once: a fragment spread again gives the same answer).
+ */
 function selects(
   set: SelectionSetNode | undefined,
-  names: Set<string>,
+  asks: (field: string) => boolean,
   fragments: Record<string, FragmentDefinitionNode>,
   seen: Set<string>,
 ): boolean {
-  if (!set) return false;
-  for (const s of set.selections) {
+  for (const s of set?.selections ?? []) {
     if (s.kind === "Field") {
-      if (names.has(s.name.value)) return true;
+      if (asks(s.name.value)) return true;
     } else if (s.kind === "InlineFragment") {
-      if (selects(s.selectionSet, names, fragments, seen)) return true;
-    } else {
-      const name = s.name.value;
-      if (seen.has(name)) continue;
-      seen.add(name);
-      const fragment = fragments[name];
+      if (selects(s.selectionSet, asks, fragments, seen)) return true;
+    } else if (!seen.has(s.name.value)) {
+      seen.add(s.name.value);
+      const fragment = fragments[s.name.value];
       // A fragment the document does not define cannot be read: assume it asks.
-      if (!fragment || selects(fragment.selectionSet, names, fragments, seen)) return true;
+      if (!fragment || selects(fragment.selectionSet, asks, fragments, seen)) return true;
     }
   }
   return false;
 }
 
-/** An observation's fields read from the columns every statement of observations selects. */
-const VALUES = new Set([
+/** Whether any field the resolver's info stands for asks a field whose name passes `test`. */
+function infoSelects(info: GraphQLResolveInfo, test: (field: string) => boolean): boolean {
+  const seen = new Set<string>();
+  return info.fieldNodes.some((node) => selects(node.selectionSet, test, info.fragments, seen));
+}
+
+/**
+ * An observation's fields read from the columns every statement of observations selects, and its
+ * changes (read when asked, `asksForChanges`).
+ */
+const VALUES_AND_CHANGES = new Set([
   "__typename",
   "seriesId",
   "period",
@@ -49,46 +59,22 @@ const VALUES = new Set([
   "value",
   "obsStatus",
   "obsQual",
+  ...CHANGES,
 ]);
-
-/** Whether a selection set asks a field outside `names`, through its fragments (each walked once). */
-function selectsOutside(
-  set: SelectionSetNode | undefined,
-  names: Set<string>,
-  fragments: Record<string, FragmentDefinitionNode>,
-  seen: Set<string>,
-): boolean {
-  for (const s of set?.selections ?? []) {
-    if (s.kind === "Field") {
-      if (!names.has(s.name.value)) return true;
-    } else if (s.kind === "InlineFragment") {
-      if (selectsOutside(s.selectionSet, names, fragments, seen)) return true;
-    } else if (!seen.has(s.name.value)) {
-      seen.add(s.name.value);
-      const fragment = fragments[s.name.value];
-      // A fragment the document does not define cannot be read: assume it asks.
-      if (!fragment || selectsOutside(fragment.selectionSet, names, fragments, seen)) return true;
-    }
-  }
-  return false;
-}
+const isDetail = (field: string) => !VALUES_AND_CHANGES.has(field);
+const isChange = (field: string) => CHANGES.has(field);
 
 /**
  * Whether the observations this field returns are asked more than their values and changes: attributes,
  * provenance, validity, revisions, their series.
  */
 export function asksForDetails(info: GraphQLResolveInfo | undefined): boolean {
-  if (!info) return true;
-  const plain = new Set([...VALUES, ...CHANGES]);
-  const seen = new Set<string>();
-  return info.fieldNodes.some((node) => selectsOutside(node.selectionSet, plain, info.fragments, seen));
+  return !info || infoSelects(info, isDetail);
 }
 
 /** Whether the observations this field returns are asked for a change (previous period, year before). */
 export function asksForChanges(info: GraphQLResolveInfo | undefined): boolean {
-  if (!info) return true;
-  const seen = new Set<string>();
-  return info.fieldNodes.some((node) => selects(node.selectionSet, CHANGES, info.fragments, seen));
+  return !info || infoSelects(info, isChange);
 }
 
 /** The fields named `name` directly under a selection set, through its fragments. */
