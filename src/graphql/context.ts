@@ -32,7 +32,7 @@ export interface GraphQLContext {
   loaders?: LoaderCache;
   /** When the request must be answered by; absent outside HTTP (tests, scripts). */
   deadline?: Deadline;
-  /** Reference rows kept between requests (src/graphql/reference.ts); absent, every read goes to SQL. */
+  /** Reference rows kept between requests (src/graphql/reference-cache.ts); absent, every read goes to SQL. */
   reference?: ReferenceReads;
 }
 

@@ -44,7 +44,7 @@ export interface HttpOptions {
   /** Where answers are cached: in memory by default, Redis when REDIS_URL is set (src/main.ts). */
   cache?: HttpCacheOptions["cache"];
   /**
-   * Where the answer cache and the kept reference rows (src/graphql/reference.ts) read the data version:
+   * Where the answer cache and the kept reference rows (src/graphql/reference-cache.ts) read the data version:
    * the table at every request by default.
    */
   dataVersion?: HttpCacheOptions["dataVersion"];
