@@ -18,7 +18,7 @@ import type { Db } from "../db/client";
 import { preparedOnce } from "../db/prepared";
 import { type GraphQLContext, manyLoader, oneLoader } from "./context";
 import { type PageArgs, paginate, splitTotal } from "./pagination";
-import { isReference, readReference, readReferenceByKeys } from "./reference-cache";
+import { isReference, keptByKey, readReference } from "./reference-cache";
 
 type Key = string | number;
 
@@ -69,12 +69,7 @@ export function keyLoader<T extends PgTable, K extends Key = string>(
   );
   const keyOf = (r: Row) => (r as Record<string, unknown>)[property] as K;
   const read = async (keys: K[]) => (await statement.execute({ keys })) as Row[];
-  return oneLoader<K, Row>(
-    ctx,
-    name,
-    isReference(table) ? (keys) => readReferenceByKeys(ctx, name, keys, read, keyOf) : read,
-    keyOf,
-  );
+  return oneLoader<K, Row>(ctx, name, keptByKey(ctx, name, [table], read, keyOf), keyOf);
 }
 
 /** The rows of `table` whose `parent` column is the key (the segments of a filière, the sites of a commune). */
@@ -96,12 +91,7 @@ export function childLoader<T extends PgTable>(
   );
   const keyOf = (r: Row) => (r as Record<string, unknown>)[property] as string;
   const read = async (keys: string[]) => (await statement.execute({ keys })) as Row[];
-  return manyLoader<string, Row>(
-    ctx,
-    name,
-    isReference(table) ? (keys) => readReferenceByKeys(ctx, name, keys, read, keyOf) : read,
-    keyOf,
-  );
+  return manyLoader<string, Row>(ctx, name, keptByKey(ctx, name, [table], read, keyOf), keyOf);
 }
 
 /**
@@ -127,14 +117,8 @@ export function linkLoader<T extends PgTable, E extends Record<string, AnyColumn
   );
   const keyOf = (r: Row) => r.linkFrom;
   const read = async (keys: string[]) => (await statement.execute({ keys })) as unknown as Row[];
-  return manyLoader<string, Row>(
-    ctx,
-    name,
-    isReference(link.from.table as PgTable, target)
-      ? (keys) => readReferenceByKeys(ctx, name, keys, read, keyOf)
-      : read,
-    keyOf,
-  );
+  const tables = [link.from.table as PgTable, target];
+  return manyLoader<string, Row>(ctx, name, keptByKey(ctx, name, tables, read, keyOf), keyOf);
 }
 
 /**
@@ -150,12 +134,11 @@ export function pageOfTable<T extends PgTable>(
   key?: string,
 ) {
   type Row = InferSelectModel<T>;
-  const kept = <V extends object>(what: string, read: () => Promise<V>) =>
-    key !== undefined && isReference(table) ? readReference(ctx, `${key}\0${what}`, read) : read();
+  const keep = key !== undefined && isReference(table);
   return paginate<Row>(
     page,
-    ({ limit, offset }) =>
-      kept(`${limit}\0${offset}`, async () =>
+    ({ limit, offset }) => {
+      const read = async () =>
         splitTotal(
           (await ctx.db
             .select({ ...getTableColumns(table), total: sql<number>`count(*) over ()` })
@@ -164,21 +147,19 @@ export function pageOfTable<T extends PgTable>(
             .orderBy(...orderBy)
             .limit(limit)
             .offset(offset)) as (Row & { total: number })[],
-        ),
-      ),
+        );
+      return keep ? readReference(ctx, `${key}\0${limit}\0${offset}`, read) : read();
+    },
+    // Only for a page past the end, which no dashboard asks again and again: not kept.
     async () =>
-      (
-        await kept("count", async () => ({
-          n: Number(
-            (
-              await ctx.db
-                .select({ n: count() })
-                .from(table as PgTable)
-                .where(where)
-            )[0]?.n ?? 0,
-          ),
-        }))
-      ).n,
+      Number(
+        (
+          await ctx.db
+            .select({ n: count() })
+            .from(table as PgTable)
+            .where(where)
+        )[0]?.n ?? 0,
+      ),
   );
 }
 

@@ -124,10 +124,24 @@ export async function readReference<V extends object>(
 }
 
 /**
+ * What a loader of `tables`' rows by key fetches with: `read` through the kept rows when every table is
+ * a reference table, `read` itself otherwise.
+ */
+export function keptByKey<K extends string | number, R extends object>(
+  ctx: GraphQLContext,
+  name: string,
+  tables: PgTable[],
+  read: (keys: K[]) => Promise<R[]>,
+  keyOf: (row: R) => K,
+): (keys: K[]) => Promise<R[]> {
+  return isReference(...tables) ? (keys) => readReferenceByKeys(ctx, name, keys, read, keyOf) : read;
+}
+
+/**
  * A loader's batch of keys, each key's rows kept on its own, so a later request asking any subset of
  * them reads none however its batch is made. Rows come back grouped by key, in `read`'s order within one.
  */
-export async function readReferenceByKeys<K extends string | number, R extends object>(
+async function readReferenceByKeys<K extends string | number, R extends object>(
   ctx: GraphQLContext,
   name: string,
   keys: readonly K[],

@@ -3,7 +3,7 @@ import { territories, territoryLinks } from "../../../schema/territory";
 import { type GraphQLContext, manyLoader } from "../context";
 import { anyKeyOfBatch, containing, keyedStatement, keyLoader, pageOfTable } from "../links";
 import { type PageArgs, SortDirection } from "../pagination";
-import { readReferenceByKeys } from "../reference-cache";
+import { keptByKey } from "../reference-cache";
 
 export type TerritoryRow = typeof territories.$inferSelect;
 export type TerritoryLinkRow = { link: typeof territoryLinks.$inferSelect; territory: TerritoryRow };
@@ -37,12 +37,7 @@ function linkedTerritories(
   );
   const keyOf = (r: TerritoryLinkRow) => (direction === "parents" ? r.link.childCode : r.link.parentCode);
   const read = async (codes: string[]) => (await statement.execute({ keys: codes })) as TerritoryLinkRow[];
-  return manyLoader(
-    ctx,
-    name,
-    (codes: string[]) => readReferenceByKeys(ctx, name, codes, read, keyOf),
-    keyOf,
-  );
+  return manyLoader(ctx, name, keptByKey(ctx, name, [territoryLinks, territories], read, keyOf), keyOf);
 }
 
 export const territoryParents = (ctx: GraphQLContext, level?: TerritoryRow["level"]) =>
